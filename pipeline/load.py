@@ -44,6 +44,9 @@ class Document:
     sha256: str
     encoding: str
     raw_bytes: int
+    # True when `text` was extracted from HTML: the text is then saved next to
+    # the records (DIR/text/<doc_id>.txt) and named in source.text_path.
+    from_html: bool = False
 
     @property
     def chars(self) -> int:

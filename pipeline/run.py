@@ -27,6 +27,7 @@ log = logging.getLogger("profilex")
 
 RECORDS_FILE = "records.jsonl"
 ERRORS_FILE = "errors.jsonl"
+TEXT_DIR = "text"
 FAILED_KEY = "profilex_failed"
 
 
@@ -65,8 +66,12 @@ def error_line(path: str, code: str, message: str) -> dict:
 
 
 def extract(paths: Iterable[str], nlp: Language, *, max_bytes: int = DEFAULT_MAX_BYTES,
-            models_dir: Optional[str] = None, batch_size: int = 64) -> Iterator[Outcome]:
-    """Yield one Outcome per input path, in input order."""
+            models_dir: Optional[str] = None, batch_size: int = 64,
+            out_dir: Optional[Path] = None) -> Iterator[Outcome]:
+    """Yield one Outcome per input path, in input order.
+
+    `out_dir` is where the text of HTML pages is saved (DIR/text/<doc_id>.txt).
+    """
     rules = rules_hash(models_dir)
     doc_ids = DocIds()
     pending: list[Outcome] = []  # errors waiting for the documents before them
@@ -84,18 +89,32 @@ def extract(paths: Iterable[str], nlp: Language, *, max_bytes: int = DEFAULT_MAX
     nlp.set_error_handler(_mark_failure)
     for doc, document in nlp.pipe(loaded(), as_tuples=True, batch_size=batch_size):
         outcome = next(o for o in pending if o.record is None and o.error is None)
-        outcome.record, outcome.error = _finish(doc, document, rules)
+        outcome.record, outcome.error = _finish(doc, document, rules, out_dir)
         while pending and (pending[0].record is not None or pending[0].error is not None):
             yield pending.pop(0)
     yield from pending
 
 
-def _finish(doc: Doc, document: Document, rules: str) -> tuple[Optional[Record], Optional[dict]]:
+def text_path_for(document: Document, out_dir: Optional[Path]) -> Optional[str]:
+    """Where the text of an HTML page is saved (None for plain-text pages)."""
+    if not document.from_html or out_dir is None:
+        return None
+    return str(Path(out_dir) / TEXT_DIR / f"{document.doc_id}.txt")
+
+
+def _finish(doc: Doc, document: Document, rules: str,
+            out_dir: Optional[Path]) -> tuple[Optional[Record], Optional[dict]]:
     failure = doc.user_data.get(FAILED_KEY)
     if failure:
         return None, error_line(document.path, "extract_failed", failure)
     try:
-        return build_record(doc, document, rules), None
+        text_path = text_path_for(document, out_dir)
+        record = build_record(doc, document, rules, text_path=text_path)
+        if text_path:
+            Path(text_path).parent.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(Path(text_path)) as handle:
+                handle.write(document.text)
+        return record, None
     except Exception as err:  # an extractor produced something the contract rejects
         log.debug("record for %s is invalid:\n%s", document.path, traceback.format_exc())
         return None, error_line(document.path, "invalid_record", f"{type(err).__name__}: {err}")
@@ -115,7 +134,7 @@ def run_batch(inputs: Iterable[str], out_dir: Path, nlp: Language, *,
         raise UsageError(f"cannot write to {out_dir}: {err.strerror or err}") from None
     result = BatchResult()
     with atomic_writer(out_dir / RECORDS_FILE) as records, atomic_writer(out_dir / ERRORS_FILE) as errors:
-        for outcome in extract(paths, nlp, max_bytes=max_bytes, models_dir=models_dir):
+        for outcome in extract(paths, nlp, max_bytes=max_bytes, models_dir=models_dir, out_dir=out_dir):
             if outcome.record is not None:
                 records.write(json_line(outcome.record.model_dump(mode="json", exclude_none=False)))
                 result.records += 1
