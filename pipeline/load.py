@@ -6,6 +6,9 @@ charset-normalizer detects (recorded in `source.encoding`). Nothing else is
 changed: CRLF, tabs and odd spaces stay, so that span offsets index exactly
 what a reviewer opens.
 
+An HTML page (*.html, *.htm) becomes the text pipeline.html_text extracts
+from it; that text is what spans index, and it is saved next to the records.
+
 Files that cannot be documents raise `LoadError` with a stable code that
 goes to errors.jsonl; the batch goes on.
 """
@@ -17,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from pipeline.html_text import html_to_text, is_html_path
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 INPUT_SUFFIXES = (".txt", ".html", ".htm")
@@ -145,8 +150,15 @@ def load_document(path: str, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     text, encoding = decode(data)
     if looks_binary(text):
         raise LoadError("binary", "mostly control characters: not a text file")
+    from_html = is_html_path(path)
+    if from_html:
+        try:
+            text = html_to_text(text)
+        except Exception as err:  # the HTML parser's own exceptions vary by version
+            raise LoadError("bad_html", f"cannot read the HTML: {err}") from None
     if not text.strip():
-        raise LoadError("empty", "the file is empty or holds only whitespace")
+        raise LoadError("empty", "the file is empty or holds only whitespace"
+                        + (" once its markup is removed" if from_html else ""))
     return Document(path=path, doc_id=doc_id, text=text,
                     sha256=hashlib.sha256(data).hexdigest(), encoding=encoding,
-                    raw_bytes=size)
+                    raw_bytes=size, from_html=from_html)
