@@ -1,0 +1,79 @@
+"""The project's tokenizer: spaCy's English tokenizer, made safe and fast.
+
+Two changes, both leaving tokens and offsets of ordinary text unchanged
+(tests/test_tokenizer.py proves it on every sample page):
+
+- spaCy's tokenizer strips prefixes and suffixes from a whitespace-free chunk
+  one at a time, re-searching the whole chunk each time: quadratic in the
+  chunk's length ("((((..." of 4,000 characters took 16 s). Chunks longer
+  than MAX_CHUNK characters are split into word runs and single other
+  characters instead, so the cost stays linear whatever arrives.
+- The built-in special cases for single whitespace characters ("\\n", " ",
+  "\\xa0", "\\t") make spaCy 3.8 stop caching for the rest of a document
+  once one matches (explosion/spaCy#13950), i.e. on every blank line. The
+  tokenizer produces the same whitespace tokens without them.
+
+Registered as "profilex.Tokenizer.v1" so `nlp.to_disk` / `spacy.load`
+rebuild the same tokenizer.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MAX_CHUNK = 200
+LONG_CHUNK = re.compile(r"\S{%d,}" % (MAX_CHUNK + 1))
+PIECES = re.compile(r"\w+|[^\w\s]")
+WHITESPACE_SPECIAL_CASES = frozenset({"\n", " ", "\xa0", "\t"})
+
+
+class GuardedTokenizer:
+    """Wraps spaCy's Tokenizer; long whitespace-free chunks are split linearly."""
+
+    def __init__(self, base: Any):
+        self.base = base
+
+    def __call__(self, text: str) -> Doc:
+        if not LONG_CHUNK.search(text):
+            return self.base(text)
+        docs = []
+        pos = 0
+        for m in LONG_CHUNK.finditer(text):
+            if m.start() > pos:
+                docs.append(self.base(text[pos:m.start()]))
+            words = PIECES.findall(m.group())
+            docs.append(Doc(self.base.vocab, words=words, spaces=[False] * len(words)))
+            pos = m.end()
+        if pos < len(text):
+            docs.append(self.base(text[pos:]))
+        return Doc.from_docs(docs, ensure_whitespace=False)
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # to_disk, from_disk, to_bytes, from_bytes, vocab, rules, ... are spaCy's.
+        return getattr(self.base, name)
+
+
+def without_whitespace_special_cases(tokenizer: Any) -> Any:
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in WHITESPACE_SPECIAL_CASES}
+    return tokenizer
+
+
+@spacy.registry.tokenizers("profilex.Tokenizer.v1")
+def create_tokenizer() -> Callable[[Language], GuardedTokenizer]:
+    make_base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language) -> GuardedTokenizer:
+        return GuardedTokenizer(without_whitespace_special_cases(make_base(nlp)))
+
+    return make
+
+
+TOKENIZER_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "profilex.Tokenizer.v1"}}}
