@@ -1,0 +1,122 @@
+"""Tactics component: listed labels and narrative evidence (logic in pipeline.tactic_labels).
+
+- Listed: the rows of the page's "Tactics Used" list (checked rows only in
+  a "Categories:" table), mapped onto the canonical labels of
+  models/tactics/labels.json; an unknown label is kept as written
+  (`known: false`) and flagged `unknown_tactic`.
+- Evidence: the token patterns of models/tactics/evidence.jsonl (one spaCy
+  Matcher), kept only inside narrative sections, inside one sentence, and
+  not in a sentence that only proposes or denies the tactic
+  (models/tactics/modality.json).
+
+Writes `results(doc)["tactics"]` and `doc.spans["tactics"]`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from pipeline.components.layout import layout_of
+from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
+from pipeline.spans import add_flag, make_span, results
+from pipeline.tactic_labels import (LabelVocab, LabelsLexicon, ModalityLexicon, canonical_label,
+                                    merge_tactics, not_in_use)
+
+ORDER = 40
+FACTORY = "profilex_tactics"
+LISTED_CONFIDENCE = 0.95
+UNKNOWN_CONFIDENCE = 0.6
+
+
+def evidence_confidence(n: int) -> float:
+    """Confidence of an evidenced-only tactic from its number of evidence spans."""
+    return round(min(0.9, 0.6 + 0.1 * n), 2)
+
+
+class TacticsComponent:
+    def __init__(self, nlp: Language, folder: Path):
+        self.vocab = LabelVocab(load_lexicon(folder / "labels.json", LabelsLexicon))
+        self.modality = load_lexicon(folder / "modality.json", ModalityLexicon)
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.rule_label: dict[str, str] = {}
+        path = folder / "evidence.jsonl"
+        for rule in load_patterns(path):
+            if rule.label not in self.vocab.labels:
+                from pipeline.rules import RuleFileError
+                raise RuleFileError(path, None, f"rule {rule.id!r}: unknown tactic label {rule.label!r}")
+            pattern = rule.pattern if isinstance(rule.pattern, list) else \
+                [{"LOWER": w} for w in rule.pattern.lower().split()]
+            self.matcher.add(rule.id, [pattern])
+            self.rule_label[rule.id] = rule.label
+
+    def __call__(self, doc: Doc) -> Doc:
+        layout = layout_of(doc)
+        text = doc.text
+        listed = []
+        for item in layout.tactic_items:
+            if item.checked is False:
+                continue
+            label, known = canonical_label(item.label.text, self.vocab)
+            rule = "tactic_list_checked" if item.checked else "tactic_list"
+            listed.append((label, known, (item.label.start, item.label.end, rule)))
+            if not known:
+                add_flag(doc, "unknown_tactic", f"listed tactic {item.label.text!r} is not in the vocabulary",
+                         make_span(text, item.label.start, item.label.end, rule=rule))
+        evidence = self.evidence(doc, layout)
+        items = merge_tactics(listed, [(label, (s, e, rule)) for label, s, e, rule in evidence])
+        out = []
+        for item in items:
+            span = make_span(text, *item.span[:2], rule=item.span[2]) if item.span else None
+            if item.listed:
+                confidence = LISTED_CONFIDENCE if item.known else UNKNOWN_CONFIDENCE
+            else:
+                confidence = evidence_confidence(len(item.evidence))
+            out.append({"label": item.label, "listed": item.listed, "known": item.known, "span": span,
+                        "evidence": [make_span(text, s, e, rule=r) for s, e, r in item.evidence],
+                        "confidence": confidence})
+        results(doc)["tactics"] = out
+        spans = []
+        for label, s, e, rule in evidence:
+            span = doc.char_span(s, e, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans["tactics"] = spans
+        return doc
+
+    def evidence(self, doc: Doc, layout) -> list[tuple[str, int, int, str]]:
+        """(label, start, end, rule) for every kept evidence match, in text order."""
+        kept = []
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            if layout.section_at(span.start_char) != "narrative" or \
+                    layout.section_at(span.end_char - 1) != "narrative":
+                continue
+            sent = doc[start].sent
+            if doc[end - 1].sent.start != sent.start:
+                continue
+            rule = doc.vocab.strings[match_id]
+            offset = sent.start_char
+            if not_in_use(sent.text, span.start_char - offset, span.end_char - offset, self.modality):
+                continue
+            labelled = doc.char_span(span.start_char, span.end_char, label=self.rule_label[rule])
+            labelled.id_ = rule
+            kept.append(labelled)
+        out = []
+        by_label: dict[str, list] = {}
+        for span in kept:
+            by_label.setdefault(span.label_, []).append(span)
+        for label, spans in by_label.items():
+            for span in filter_spans(spans):
+                out.append((label, span.start_char, span.end_char, span.id_))
+        out.sort(key=lambda t: (t[1], t[2]))
+        return out
+
+
+@Language.factory(FACTORY, default_config={"models_dir": None})
+def make_tactics(nlp: Language, name: str, models_dir: Optional[str]) -> TacticsComponent:
+    return TacticsComponent(nlp, Path(resolve_models_dir(models_dir)) / "tactics")

@@ -1,0 +1,119 @@
+"""Tactic labels and narrative evidence: pure functions, no spaCy.
+
+- `canonical_label("IT-based tactics")` -> ("IT Based Tactics", True): a
+  listed label mapped onto the 15 canonical labels of models/tactics/labels.json
+  (case, spacing, hyphens, plurals, synonyms such as "Dear John Letters");
+  an unknown label comes back as written with known False ("Shaming").
+- `not_in_use(sentence, start)`: whether a sentence only proposes or
+  denies a tactic ("showed interest in ... has not been instituted", "no
+  evidence that ... ran reverse stings") rather than reporting its use. A
+  sanction the text says is available ("Police can also seize the
+  vehicles") is use.
+- `merge_tactics(listed, evidence)`: one entry per label, listed ones first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+
+class LabelsLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    labels: dict[str, list[str]]
+
+
+class ModalityLexicon(BaseModel):
+    """Cues that a sentence does not report a tactic in use."""
+    model_config = ConfigDict(extra="forbid")
+
+    not_used: list[str]
+    # A cue only counts when it stands this many characters or fewer from the evidence.
+    window: int = 200
+
+
+def normalize_label(text: str) -> str:
+    """Lower case, hyphens and slashes as spaces, apostrophes and punctuation dropped, spaces collapsed."""
+    s = text.replace("\u00a0", " ").replace("’", "'").lower()
+    s = re.sub(r"[-‐‑–—/_]", " ", s)
+    s = re.sub(r"'s\b", "s", s)
+    s = re.sub(r"[^\w\s&]", "", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@dataclass
+class LabelVocab:
+    lexicon: LabelsLexicon
+    index: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for label, synonyms in self.lexicon.labels.items():
+            for form in [label] + synonyms:
+                self.index[normalize_label(form)] = label
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.lexicon.labels)
+
+
+def canonical_label(text: str, vocab: LabelVocab) -> tuple[str, bool]:
+    """(canonical label, True) for a known label, else (the label as written, False)."""
+    key = normalize_label(text)
+    if key in vocab.index:
+        return vocab.index[key], True
+    for variant in (key[:-1] if key.endswith("s") else key + "s", key.removesuffix(" tactics"),
+                    key.removesuffix(" orders"), key.removesuffix(" program")):
+        if variant and variant in vocab.index:
+            return vocab.index[variant], True
+    return " ".join(text.split()), False
+
+
+def not_in_use(sentence: str, start: int, end: int, lexicon: ModalityLexicon) -> Optional[str]:
+    """The cue that makes sentence[start:end] a tactic not in use, or None.
+
+    A cue counts when it is in the same sentence within `lexicon.window`
+    characters of the evidence.
+    """
+    low = sentence.lower().replace("’", "'")
+    lo = max(0, start - lexicon.window)
+    hi = min(len(low), end + lexicon.window)
+    for cue in lexicon.not_used:
+        for m in re.finditer(r"(?<!\w)" + re.escape(cue.lower()) + r"(?!\w)", low):
+            if lo <= m.start() < hi:
+                return cue
+    return None
+
+
+@dataclass
+class TacticItem:
+    label: str
+    listed: bool
+    known: bool
+    span: Optional[tuple[int, int, str]] = None       # (start, end, rule)
+    evidence: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def merge_tactics(listed: list[tuple[str, bool, tuple[int, int, str]]],
+                  evidence: list[tuple[str, tuple[int, int, str]]]) -> list[TacticItem]:
+    """One item per label: listed labels in list order, then labels with evidence only.
+
+    `listed`: (label, known, span); `evidence`: (label, span), in text order.
+    """
+    items: dict[str, TacticItem] = {}
+    for label, known, span in listed:
+        if label not in items:
+            items[label] = TacticItem(label=label, listed=True, known=known, span=span)
+    for label, span in evidence:
+        item = items.get(label)
+        if item is None:
+            item = items[label] = TacticItem(label=label, listed=False, known=True)
+        if span not in item.evidence:
+            item.evidence.append(span)
+    for item in items.values():
+        item.evidence.sort()
+        if item.span is None and item.evidence:
+            item.span = item.evidence[0]
+    return list(items.values())
