@@ -1,0 +1,225 @@
+"""Dates component: every calendar expression on the page as an EDTF value.
+
+Candidates come from spaCy rules in models/dates/: tokens get a class from
+the lexicon (MONTH, SEASON, YEAR, DAY, DECADE, COMPOUND), token patterns in
+patterns.jsonl combine them (run only on sentences holding such a token or a
+"year"/"month" word), and a PhraseMatcher finds the lexicon's modifier
+phrases ("since at least", "the late", "or earlier") and relative phrases
+("the prior year"). Normalization is pipeline.edtf (pure functions).
+
+Writes `results(doc)["dates"]` (text order) and `doc.spans["dates"]`.
+Impossible days ("February 30, 2019") are flagged, never stored.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+
+from pipeline.edtf import (EdtfDate, ImpossibleDate, load_date_lexicon, paragraph_starts,
+                           reject_reason, resolve_relative, split_coordination, to_edtf)
+from pipeline.rules import load_patterns, models_dir as resolve_models_dir
+from pipeline.spans import add_flag, make_span, results
+
+ORDER = 50
+FACTORY = "profilex_dates"
+CLASS_ATTR = "date_class"
+CONTEXT_CHARS = 40
+# Rules whose match is a bare number that may be something else ("$2012", "2010 men").
+NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
+                "interval_compound", "day_numeric", "year_with_mod"}
+CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
+
+if not Token.has_extension(CLASS_ATTR):
+    Token.set_extension(CLASS_ATTR, default="")  # the Matcher needs a string
+
+
+@dataclass
+class Candidate:
+    start: int  # token indices
+    end: int
+    label: str  # DATE, INTERVAL, COORDINATED, RELATIVE
+    rule: str
+
+
+class DatesComponent:
+    def __init__(self, nlp: Language, root: Path):
+        self.lex = load_date_lexicon(root)
+        folder = root / "dates"
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.labels: dict[str, str] = {}
+        for rule in load_patterns(folder / "patterns.jsonl"):
+            if isinstance(rule.pattern, str):
+                self.matcher.add(rule.id, [list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))])
+            else:
+                self.matcher.add(rule.id, [rule.pattern])
+            self.labels[rule.id] = rule.label
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases.add("MOD_BEFORE", [nlp.make_doc(p) for p in self.lex.mods_before])
+        self.phrases.add("MOD_AFTER", [nlp.make_doc(p) for p in self.lex.mods_after])
+        self.phrases.add("RELATIVE", [nlp.make_doc(p) for p in self.lex.relative])
+        self.class_rx = [(name, re.compile(rx)) for name, rx in self.lex.token_classes.items()]
+        self.triggers = set(self.lex.trigger_words)
+        self.digit_decade = re.compile(r"^\d0s$")
+
+    # -- candidates -------------------------------------------------------------
+    def _classify(self, doc: Doc) -> list[tuple[int, int]]:
+        """Give tokens their date class; return the (start, end) of sentences worth matching."""
+        lex = self.lex
+        hot: set[int] = set()
+        for tok in doc:
+            low = tok.lower_
+            cls = None
+            if low in lex.months and tok.text[:1].isupper():
+                cls = "MONTH"
+            elif low in lex.seasons:
+                cls = "SEASON"
+            elif any(ch.isdigit() for ch in low):
+                cls = next((name for name, rx in self.class_rx if rx.match(low)), None)
+                if cls is None and self.digit_decade.match(low):
+                    hot.add(tok.i)
+            elif low in self.triggers:
+                hot.add(tok.i)
+            if cls is not None:
+                tok._.set(CLASS_ATTR, cls)
+                if cls != "DAY":
+                    hot.add(tok.i)
+        if not hot:
+            return []
+        if not doc.has_annotation("SENT_START"):
+            return [(0, len(doc))]
+        return [(s.start, s.end) for s in doc.sents if any(i in hot for i in range(s.start, s.end))]
+
+    def _candidates(self, doc: Doc) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
+        found: list[Candidate] = []
+        for s, e in self._classify(doc):
+            for match_id, a, b in self.matcher(doc[s:e]):
+                rule = doc.vocab.strings[match_id]
+                found.append(Candidate(s + a, s + b, self.labels[rule], rule))
+        mods_before: dict[int, list[int]] = {}  # core start token -> mod start tokens
+        mods_after: dict[int, list[int]] = {}  # core end token -> mod end tokens
+        for match_id, a, b in self.phrases(doc):
+            kind = doc.vocab.strings[match_id]
+            if kind == "MOD_BEFORE":
+                mods_before.setdefault(b, []).append(a)
+            elif kind == "MOD_AFTER":
+                mods_after.setdefault(a, []).append(b)
+            else:
+                found.append(Candidate(a, b, "RELATIVE", "relative_phrase"))
+        return _longest_first(found), mods_before, mods_after
+
+    # -- glue ---------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        layout = doc.user_data.get("layout")
+        candidates, mods_before, mods_after = self._candidates(doc)
+        dates: list[dict] = []
+        explicit: list[tuple[int, int, EdtfDate]] = []
+        relatives: list[tuple[int, int, str, str]] = []
+        for cand in candidates:
+            core_start = doc[cand.start].idx
+            core_end = doc[cand.end - 1].idx + len(doc[cand.end - 1].text)
+            start_tok = min(mods_before.get(cand.start, [cand.start]))
+            end_tok = max(mods_after.get(cand.end, [cand.end]))
+            start, end = doc[start_tok].idx, doc[end_tok - 1].idx + len(doc[end_tok - 1].text)
+            section = layout.section_at(core_start) if layout is not None else "narrative"
+            if section == "footer":
+                continue
+            section = "sources" if section == "sources" else "narrative"
+            if cand.label == "RELATIVE":
+                nxt = next((t for t in doc[cand.end:cand.end + 3] if not t.is_space), None)
+                if nxt is None or nxt._.get(CLASS_ATTR) not in ("YEAR", "MONTH"):
+                    relatives.append((start, end, cand.rule, section))
+                continue
+            if cand.rule in NUMBER_RULES and reject_reason(
+                    text[max(0, core_start - CONTEXT_CHARS):core_start], text[core_start:core_end],
+                    text[core_end:core_end + CONTEXT_CHARS], self.lex):
+                continue
+            pieces = [(start, end, text[start:end])]
+            if cand.label == "COORDINATED":
+                pieces = [(core_start + a, core_start + b, completed) for a, b, completed in
+                          split_coordination(text[core_start:core_end], self.lex)]
+                if start < core_start:  # a modifier belongs to the first date
+                    a, b, completed = pieces[0]
+                    pieces[0] = (start, b, text[start:core_start] + completed)
+            for a, b, expression in pieces:
+                try:
+                    value = to_edtf(expression, self.lex)
+                except ImpossibleDate as err:
+                    add_flag(doc, "impossible_date", str(err), make_span(text, a, b, cand.rule))
+                    continue
+                if value is None:
+                    continue
+                confidence = CONFIDENCE.get(value.granularity, 0.85)
+                if value.granularity == "year" and a == core_start and cand.rule == "year":
+                    confidence = 0.8
+                explicit.append((a, b, value))
+                dates.append(_item(text, a, b, value, section, cand.rule, confidence))
+        dates.extend(self._resolve(text, explicit, relatives))
+        dates.sort(key=lambda d: d["span"]["start"])
+        results(doc)["dates"] = dates
+        spans = []
+        for d in dates:
+            span = doc.char_span(d["span"]["start"], d["span"]["end"], label="DATE", alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans["dates"] = spans
+        return doc
+
+    def _resolve(self, text: str, explicit: list[tuple[int, int, EdtfDate]],
+                 relatives: list[tuple[int, int, str, str]]) -> list[dict]:
+        """Relative expressions read against the nearest explicit date before them in their paragraph."""
+        if not relatives:
+            return []
+        paragraphs = paragraph_starts(text)
+        explicit = sorted(explicit, key=lambda x: x[0])
+        out = []
+        for start, end, rule, section in relatives:
+            para_start = paragraphs[bisect.bisect_right(paragraphs, start) - 1]
+            before = [x for x in explicit if para_start <= x[0] and x[1] <= start]
+            if not before:
+                continue
+            value = resolve_relative(text[start:end], before[-1][2], self.lex)
+            if value is None:
+                continue
+            deictic = self.lex.relative.get(" ".join(text[start:end].lower().split()))
+            confidence = 0.5 if deictic is not None and deictic.deictic else 0.7
+            out.append(_item(text, start, end, value, section, rule, confidence))
+        return out
+
+
+def _longest_first(found: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates, longest (then earliest) first, returned in text order."""
+    taken: set[int] = set()
+    kept = []
+    for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
+        if any(i in taken for i in range(c.start, c.end)):
+            continue
+        taken.update(range(c.start, c.end))
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: str,
+          confidence: float) -> dict:
+    return {
+        "value": value.value,
+        "mod": value.mod,
+        "section": section,
+        "span": make_span(text, start, end, rule),
+        "start": value.start.isoformat(),
+        "end": value.end.isoformat(),
+        "granularity": value.granularity,
+        "confidence": confidence,
+    }
+
+
+@Language.factory(FACTORY, default_config={"models_dir": None})
+def make_dates(nlp: Language, name: str, models_dir: Optional[str]) -> DatesComponent:
+    return DatesComponent(nlp, resolve_models_dir(models_dir))
