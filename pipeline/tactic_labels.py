@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,13 +26,25 @@ class LabelsLexicon(BaseModel):
     labels: dict[str, list[str]]
 
 
+class ContextRule(BaseModel):
+    """Words one of which must stand near a rule's match (in its sentence or paragraph)."""
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Literal["sentence", "paragraph"] = "sentence"
+    words: list[str]
+
+
 class ModalityLexicon(BaseModel):
-    """Cues that a sentence does not report a tactic in use."""
+    """Cues that a sentence does not report a tactic in use, and context some rules need."""
     model_config = ConfigDict(extra="forbid")
 
     not_used: list[str]
-    # A cue only counts when it stands this many characters or fewer from the evidence.
+    # A not_used cue only counts when it stands this many characters or fewer from the evidence.
     window: int = 200
+    # Negations count only right before the evidence ("did not arrest the men", "No john school").
+    negations: list[str] = []
+    negation_window: int = 12
+    context: dict[str, ContextRule] = {}
 
 
 def normalize_label(text: str) -> str:
@@ -84,7 +96,28 @@ def not_in_use(sentence: str, start: int, end: int, lexicon: ModalityLexicon) ->
         for m in re.finditer(r"(?<!\w)" + re.escape(cue.lower()) + r"(?!\w)", low):
             if lo <= m.start() < hi:
                 return cue
+    before = low[max(0, start - lexicon.negation_window - 12):start]
+    for cue in lexicon.negations:
+        for m in re.finditer(r"(?<!\w)" + re.escape(cue.lower()) + r"(?!\w)", before):
+            if len(before) - m.end() <= lexicon.negation_window:
+                return cue
     return None
+
+
+def has_context(scope_text: str, words: list[str]) -> bool:
+    """Whether one of `words` occurs (as a word, case-insensitively) in `scope_text`."""
+    low = scope_text.lower().replace("’", "'")
+    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", low) for w in words)
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph (text between blank lines) around text[start:end]."""
+    blank = re.compile(r"\r?\n[ \t\u00a0]*\r?\n|\r[ \t\u00a0]*\r")
+    lo = 0
+    for m in blank.finditer(text, 0, start):
+        lo = m.end()
+    m = blank.search(text, end)
+    return lo, (m.start() if m else len(text))
 
 
 @dataclass

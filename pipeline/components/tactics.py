@@ -22,10 +22,10 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from pipeline.components.layout import layout_of
-from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
+from pipeline.rules import RuleFileError, load_lexicon, load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
 from pipeline.tactic_labels import (LabelVocab, LabelsLexicon, ModalityLexicon, canonical_label,
-                                    merge_tactics, not_in_use)
+                                    has_context, merge_tactics, not_in_use, paragraph_bounds)
 
 ORDER = 40
 FACTORY = "profilex_tactics"
@@ -47,12 +47,14 @@ class TacticsComponent:
         path = folder / "evidence.jsonl"
         for rule in load_patterns(path):
             if rule.label not in self.vocab.labels:
-                from pipeline.rules import RuleFileError
                 raise RuleFileError(path, None, f"rule {rule.id!r}: unknown tactic label {rule.label!r}")
             pattern = rule.pattern if isinstance(rule.pattern, list) else \
                 [{"LOWER": w} for w in rule.pattern.lower().split()]
             self.matcher.add(rule.id, [pattern])
             self.rule_label[rule.id] = rule.label
+        for rule_id in self.modality.context:
+            if rule_id not in self.rule_label:
+                raise RuleFileError(folder / "modality.json", None, f"context for unknown rule {rule_id!r}")
 
     def __call__(self, doc: Doc) -> Doc:
         layout = layout_of(doc)
@@ -103,6 +105,12 @@ class TacticsComponent:
             offset = sent.start_char
             if not_in_use(sent.text, span.start_char - offset, span.end_char - offset, self.modality):
                 continue
+            need = self.modality.context.get(rule)
+            if need is not None:
+                lo, hi = (sent.start_char, sent.end_char) if need.scope == "sentence" else \
+                    paragraph_bounds(doc.text, span.start_char, span.end_char)
+                if not has_context(doc.text[lo:hi], need.words):
+                    continue
             labelled = doc.char_span(span.start_char, span.end_char, label=self.rule_label[rule])
             labelled.id_ = rule
             kept.append(labelled)
