@@ -1,0 +1,673 @@
+"""Arrest counts: the decisions, as pure functions (no spaCy).
+
+The arrests component (pipeline/components/arrests.py) runs the Matcher rules
+of models/arrests/patterns.jsonl over each sentence and hands the tokens and
+the matches found to `find_counts`, which decides which numbers count people
+arrested, charged, cited, booked, ... ("police arrested 10 men", "seven men
+were arrested", "ended with 104 arrests", "charges against 20 men for
+soliciting, 28 people for prostitution and 13 for aiding prostitution").
+The other decisions (the qualifier before a count, the role of the people
+counted, the date of the operation, whether a date is when a story was
+published rather than when police acted) are separate functions here, every
+one driven by the vocabulary in models/arrests/lexicon.json (`ArrestLexicon`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.numbers import parse_number
+
+QUALIFIERS = ("over", "at_least", "about", "up_to")
+ROLES = ("buyer", "seller", "trafficker")
+
+
+class ArrestLexicon(BaseModel):
+    """models/arrests/lexicon.json (see models/README.md, section arrests/)."""
+    model_config = ConfigDict(extra="forbid")
+
+    max_count: int = Field(gt=0)
+    person_heads: list[str] = Field(min_length=1)
+    block_nouns: list[str]
+    gap_words: list[str]
+    aux_words: list[str]
+    relative_words: list[str]
+    max_noun_group: int = Field(ge=1, le=10)
+    max_relative_clause: int = Field(ge=0, le=30)
+    qualifiers: dict[str, list[str]]
+    roles: dict[str, list[str]]
+    role_cues: dict[str, list[str]]
+    gendered: dict[str, list[str]]
+    gendered_context: dict[str, list[str]]
+    mixed_markers: list[str]
+    generic_markers: list[str]
+    other_operation_markers: list[str]
+    report_words: list[str]
+    report_nouns: list[str]
+    since_words: list[str]
+    operation_words: list[str]
+    pub_line_words: list[str]
+    bullets: str
+    confidence: dict[str, float]
+
+    @field_validator("qualifiers")
+    @classmethod
+    def _known_qualifiers(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = sorted(set(v) - set(QUALIFIERS))
+        if bad:
+            raise ValueError(f"unknown qualifier names {bad}; use {list(QUALIFIERS)}")
+        return v
+
+    @field_validator("roles", "role_cues", "gendered", "gendered_context")
+    @classmethod
+    def _known_roles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = sorted(set(v) - set(ROLES))
+        if bad:
+            raise ValueError(f"unknown role names {bad}; use {list(ROLES)}")
+        return v
+
+    @field_validator("confidence")
+    @classmethod
+    def _in_unit_range(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not 0 <= x <= 1]
+        if bad:
+            raise ValueError(f"confidence values must be within 0..1: {bad}")
+        return v
+
+    def model_post_init(self, __context) -> None:
+        low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
+        self._person = low(self.person_heads)
+        self._block = low(self.block_nouns)
+        self._gap = low(self.gap_words)
+        self._aux = low(self.aux_words)
+        self._rel = low(self.relative_words)
+        self._role_words = {r: low(ws) for r, ws in self.roles.items()}
+
+    @property
+    def person(self) -> frozenset:
+        return self._person
+
+    @property
+    def block(self) -> frozenset:
+        return self._block
+
+    @property
+    def gap(self) -> frozenset:
+        return self._gap
+
+    @property
+    def aux(self) -> frozenset:
+        return self._aux
+
+    @property
+    def rel(self) -> frozenset:
+        return self._rel
+
+    def role_of_word(self, word: str) -> Optional[str]:
+        w = word.lower()
+        for role, words in self._role_words.items():
+            if w in words:
+                return role
+        return None
+
+
+# ---------------------------------------------------------------- tokens and matches
+
+@dataclass(frozen=True)
+class Tok:
+    """A token of one sentence: its text and character offsets in the document."""
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule match over tokens [start, end) of a sentence (end exclusive)."""
+    label: str
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass
+class Found:
+    """One arrest count found in a sentence (token indices into the sentence)."""
+    count: int
+    count_start: int
+    count_end: int
+    qualifier: str
+    rule: str
+    span_start: int  # token span covering the statement (qualifier, count, noun, trigger)
+    span_end: int
+    noun_end: int  # end of the counted noun group (== count_end when there is none)
+    mixed: bool = False  # followed by "including" / a colon list of sub-counts
+    via: str = "direct"  # direct, enumeration, list_item
+
+
+PREPOSITIONS = frozenset("""in on at for during after from with as near across over since by outside inside around
+throughout following amid under into before between within against of to""".split())
+CONJUNCTIONS = frozenset(["and", "or", "but", "plus", "&"])
+SEPARATORS = frozenset([",", ";", ":", "and", "plus", "including", "&", "•", "as well as"])
+DAY_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday today tonight yesterday
+night morning evening weekend""".split())
+MONTHS = frozenset("""january february march april may june july august september october november december
+jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec.""".split())
+HYPHENS = frozenset(["-", "\u2010", "\u2011", "\u2012", "\u2013"])
+ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$", re.I)
+YEAR = re.compile(r"^(1[89]|20)\d\d$")
+
+
+def _is_word(tok: Tok) -> bool:
+    return any(c.isalpha() for c in tok.text)
+
+
+def glued(a: Tok, b: Tok) -> bool:
+    """Two tokens written with no space between them."""
+    return a.end == b.start
+
+
+# ---------------------------------------------------------------- counts
+
+def read_count(text: str, max_count: int) -> Optional[int]:
+    """The number a count span stands for, or None when it is not a plausible count of people.
+
+    >>> read_count("Thirty-Nine", 100000), read_count("1,200", 100000), read_count("99999999999999999999", 100000)
+    (39, 1200, None)
+    """
+    if ORDINAL.match(text.strip()):
+        return None
+    value = parse_number(text)
+    if value is None or value <= 0 or value > max_count:
+        return None
+    return value
+
+
+def count_is_not_people(toks: Sequence[Tok], start: int, end: int, lex: ArrestLexicon,
+                        date_ranges: Sequence[tuple[int, int]] = ()) -> bool:
+    """True when the number at toks[start:end] is a year, date, age, duration, price, share or phone number."""
+    first, last = toks[start], toks[end - 1]
+    for ds, de in date_ranges:
+        if first.start < de and ds < last.end:
+            return True
+    prev = toks[start - 1] if start > 0 else None
+    nxt = toks[end] if end < len(toks) else None
+    if end - start == 1 and YEAR.match(first.text) and not (nxt and nxt.lower in lex.person
+                                                              | {"arrests", "arrested"}):
+        return True
+    if prev is not None and (prev.text in ("$", "#", "€", "£", "No.", "no.") or prev.lower in MONTHS):
+        return True
+    if nxt is not None:
+        if nxt.text in ("%", "percent", "per", "a.m.", "p.m.", "/", ":") or nxt.lower in lex.block:
+            return True
+        # "17-Month", "16-year-old", "410-555-0163", "a 10-week class"
+        if nxt.text in HYPHENS and glued(last, nxt):
+            return True
+    if prev is not None and prev.text in HYPHENS and glued(prev, first):
+        return True
+    if first.lower in ("one", "1") and nxt is not None and nxt.lower in ("of", "another"):
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- noun groups
+
+@dataclass(frozen=True)
+class NounGroup:
+    end: int  # token index just after the group
+    head: Optional[str]  # lower-cased head noun ("men", "johns"), None when there is no noun
+    blocked: bool = False  # the counted noun is not people ("calls", "years", "charges")
+
+
+def noun_group(toks: Sequence[Tok], i: int, lex: ArrestLexicon, stop: int | None = None) -> NounGroup:
+    """The noun group counted by a number that ends at toks[i]: "male sex buyers", "of those men", "Would-Be Johns"."""
+    n = len(toks) if stop is None else stop
+    j = i
+    # "66 of those men", "24 of them"
+    if j + 1 < n and toks[j].lower == "of" and toks[j + 1].lower in ("those", "the", "them", "these", "whom"):
+        j += 2
+        if toks[j - 1].lower in ("them", "whom"):
+            return NounGroup(j, "them")
+    k = j
+    while k < n and k - j < lex.max_noun_group + 2:
+        t = toks[k]
+        low = t.lower
+        if low in lex.block:
+            return NounGroup(k + 1, low, blocked=True)
+        if low in lex.person or lex.role_of_word(low):
+            end = k + 1
+            # "sex workers", "men and women" stay one group only for compounds written together
+            while end < n and (toks[end].lower in lex.person or lex.role_of_word(toks[end].lower)) \
+                    and toks[end].lower not in ("more", "others"):
+                end += 1
+            return NounGroup(end, toks[end - 1].lower if toks[end - 1].lower not in ("more",) else low)
+        if t.text in HYPHENS or t.text in ("'s", "’s"):
+            k += 1
+            continue
+        # a word of a hyphenated compound ("Would-Be Johns", "would-be buyers") is a modifier
+        if _is_word(t) and ((k + 1 < n and toks[k + 1].text in HYPHENS and glued(t, toks[k + 1]))
+                            or (k > 0 and toks[k - 1].text in HYPHENS and glued(toks[k - 1], t))):
+            k += 1
+            continue
+        if not _is_word(t) or low in PREPOSITIONS or low in CONJUNCTIONS or low in lex.aux or low in lex.rel \
+                or low in DAY_WORDS:
+            break
+        k += 1
+    return NounGroup(j if j != i else i, None)
+
+
+# ---------------------------------------------------------------- qualifiers
+
+def parse_qualifier(before: Sequence[str], lex: ArrestLexicon) -> tuple[str, int]:
+    """The qualifier written just before a count, and how many words it takes.
+
+    `before` is the lower-cased words before the count, nearest last:
+    ["police", "arrested", "more", "than"] -> ("over", 2).
+    """
+    best = ("exact", 0)
+    for name, phrases in lex.qualifiers.items():
+        for phrase in phrases:
+            words = phrase.lower().split()
+            if len(words) <= len(before) and [w.lower() for w in before[-len(words):]] == words \
+                    and len(words) > best[1]:
+                best = (name, len(words))
+    return best
+
+
+# ---------------------------------------------------------------- roles
+
+def _has_phrase(text: str, phrases: Iterable[str]) -> bool:
+    low = " " + re.sub(r"\s+", " ", text.lower()) + " "
+    return any(p.lower() in low for p in phrases)
+
+
+def pick_role(noun: str, after: str, context: str, lex: ArrestLexicon, mixed: bool = False) -> str:
+    """buyer, seller, trafficker, mixed or unknown for a count.
+
+    `noun` is the counted noun group ("male sex buyers", "women", ""), `after`
+    the words that follow it up to the next count ("for soliciting", "selling
+    sex", "as Johns, Prostitutes"), `context` the sentence and the paragraph
+    around it. `mixed` is set when sub-counts of other roles follow ("92
+    arrests: 39 sex buyers, 39 women selling sex and 12 pimps").
+    """
+    noun_low = noun.lower()
+    words = re.findall(r"[\w'’-]+", noun_low)
+    for size in (3, 2, 1):  # "would-be johns", "sex buyers", "pimps"
+        for k in range(len(words) - size + 1):
+            role = lex.role_of_word(" ".join(words[k:k + size]))
+            if role:
+                return role
+    roles_after = [r for r in ROLES if _has_phrase(after, lex.role_cues.get(r, []) + lex.roles.get(r, []))]
+    if mixed or len(roles_after) >= 2:
+        return "mixed"
+    if len(roles_after) == 1:
+        return roles_after[0]
+    for role in ("buyer", "seller"):
+        if any(w in lex.gendered.get(role, []) for w in words):
+            if _has_phrase(context, lex.gendered_context.get(role, [])):
+                return role
+    return "unknown"
+
+
+# ---------------------------------------------------------------- finding counts in a sentence
+
+def _labels_at(matches: Sequence[Match], label_prefixes: tuple[str, ...], headline: bool) -> list[Match]:
+    out = []
+    for m in matches:
+        if m.label.startswith("HEADLINE_") and not headline:
+            continue
+        base = m.label.replace("HEADLINE_", "")
+        if base in label_prefixes:
+            out.append(m)
+    return out
+
+
+def _trigger_before(toks, c_start, matches, lex, headline) -> Optional[Match]:
+    """An ACTIVE/LEAD trigger ending right before the count, only qualifier words between."""
+    best = None
+    for m in _labels_at(matches, ("ACTIVE", "LEAD"), headline):
+        if m.end > c_start:
+            continue
+        gap = toks[m.end:c_start]
+        if len(gap) <= 4 and all(t.lower in lex.gap for t in gap):
+            if best is None or m.end > best.end:
+                best = m
+    return best
+
+
+def _passive_after(toks, i, matches, lex, headline) -> Optional[Match]:
+    """A PASSIVE trigger at toks[i], after optional auxiliaries and adverbs ("were also", "had been")."""
+    passive = {m.start: m for m in _labels_at(matches, ("PASSIVE",), headline)}
+    j = i
+    while j < len(toks) and j - i <= 4:
+        if j in passive:
+            return passive[j]
+        low = toks[j].lower
+        if low in lex.aux or (low.endswith("ly") and len(low) > 4):
+            j += 1
+            continue
+        break
+    return None
+
+
+def _skip_relative(toks, i, lex) -> int:
+    """The end of a relative clause "who allegedly sought sex with a minor" starting at toks[i] (i itself if none)."""
+    if i < len(toks) and toks[i].lower in lex.rel:
+        j = i + 1
+        while j < len(toks) and j - i <= lex.max_relative_clause:
+            if toks[j].text in (",", ";", ":", ".", "(", ")"):
+                return i
+            if toks[j].lower in lex.aux and toks[j].lower in ("had", "have", "has", "were", "was"):
+                return j
+            j += 1
+    return i
+
+
+def _noun_trigger_after(toks, c_end, matches, lex) -> Optional[Match]:
+    """A NOUN trigger after the count with at most three modifiers: "33 Massage Parlor Arrests", "111 of the arrests"."""
+    nouns = {m.start: m for m in matches if m.label == "NOUN"}
+    j = c_end
+    if j + 1 < len(toks) and toks[j].lower == "of" and toks[j + 1].lower in ("the", "those", "these"):
+        j += 2
+    k = j
+    while k < len(toks) and k - j <= 3:
+        if k in nouns:
+            return nouns[k]
+        t = toks[k]
+        if not _is_word(t) and t.text not in HYPHENS:
+            return None
+        if t.lower in lex.block or t.lower in lex.person or t.lower in PREPOSITIONS or t.lower in CONJUNCTIONS \
+                or t.lower in lex.aux:
+            return None
+        k += 1
+    return None
+
+
+def _separator_run(toks, i, lex) -> int:
+    """Skip separators and qualifier words from toks[i]; return the next index (i when there is no separator)."""
+    j = i
+    saw = False
+    while j < len(toks) and (toks[j].lower in SEPARATORS or toks[j].text in ("-", "–", "—")):
+        saw = True
+        j += 1
+    if not saw:
+        return i
+    while j < len(toks) and toks[j].lower in lex.gap:
+        j += 1
+    return j
+
+
+def _tail_end(toks, i, lex, limit=14) -> int:
+    """Skip a tail "for aiding prostitution or deriving proceeds from it" up to the next separator."""
+    if i >= len(toks):
+        return i
+    first = toks[i].lower
+    if not (first in PREPOSITIONS or first.endswith("ing") or first in lex.rel
+            or first in ("accused", "engaged", "suspected", "wanted", "more")):
+        return i
+    j = i
+    while j < len(toks) and j - i < limit:
+        if toks[j].text in (",", ";", ":") or toks[j].lower in ("and", "including", "plus"):
+            return j
+        j += 1
+    return j if j >= len(toks) else i
+
+
+def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[tuple[int, int, int]],
+                lex: ArrestLexicon, headline: bool = False) -> list[Found]:
+    """Every arrest count of one sentence.
+
+    `counts` are (start, end, value) token ranges read as numbers (already
+    cleared of years, ages, durations and prices); `matches` the trigger
+    rules found in the sentence.
+    """
+    by_start = {s: (s, e, v) for s, e, v in counts}
+    found: dict[int, Found] = {}
+
+    def qualify(s: int) -> tuple[str, int]:
+        before = [t.lower for t in toks[max(0, s - 4):s]]
+        q, n = parse_qualifier(before, lex)
+        return q, s - n
+
+    def add(s, e, v, rule, span_end, noun_end, via="direct", span_start=None):
+        if s in found:
+            return found[s]
+        q, qs = qualify(s)
+        f = Found(v, s, e, q, rule, min(qs, span_start if span_start is not None else qs), max(span_end, e),
+                  noun_end, via=via)
+        found[s] = f
+        return f
+
+    # Direct statements.
+    for s, e, v in counts:
+        ng = noun_group(toks, e, lex)
+        if ng.blocked:
+            continue
+        # "104 arrests", "over 30 arrests", "111 of the arrests"
+        noun = _noun_trigger_after(toks, e, matches, lex)
+        if noun is not None:
+            add(s, e, v, f"noun:{noun.rule}", noun.end, e)
+            continue
+        # "police arrested 10 area men", "Sting Nets 40", "the arrest of 33 male sex buyers"
+        trig = _trigger_before(toks, s, matches, lex, headline)
+        if trig is not None:
+            nxt = toks[ng.end] if ng.end < len(toks) else None
+            bare_ok = ng.head is not None or nxt is None or not _is_word(nxt) or nxt.lower in PREPOSITIONS \
+                or nxt.lower in CONJUNCTIONS or nxt.lower in DAY_WORDS or nxt.lower in lex.aux \
+                or nxt.lower in lex.rel or nxt.lower in ("more", "others", "suspects")
+            if bare_ok:
+                add(s, e, v, f"active:{trig.rule}", ng.end, ng.end, span_start=trig.start)
+                continue
+        # "seven men were arrested", "77 men and 25 women charged", "24 men who ... had been arrested"
+        chain = [(s, e, v, ng)]
+        j = _skip_relative(toks, ng.end, lex)
+        while True:
+            k = _separator_run(toks, j, lex)
+            if k == j or k not in by_start:
+                break
+            s2, e2, v2 = by_start[k]
+            ng2 = noun_group(toks, e2, lex)
+            if ng2.blocked or ng2.head is None:
+                break
+            chain.append((s2, e2, v2, ng2))
+            j = _skip_relative(toks, ng2.end, lex)
+        passive = _passive_after(toks, j, matches, lex, headline)
+        if passive is not None:
+            for s1, e1, v1, ng1 in chain:
+                add(s1, e1, v1, f"passive:{passive.rule}", passive.end, ng1.end)
+            continue
+
+    # Headline leads: "Sting: 33 Johns, 7 Prostitutes".
+    if headline:
+        for m in _labels_at(matches, ("LEAD",), True):
+            if m.label != "HEADLINE_LEAD":
+                continue
+            k = m.end
+            while k < len(toks) and toks[k].lower in lex.gap:
+                k += 1
+            if k in by_start and k not in found:
+                s, e, v = by_start[k]
+                ng = noun_group(toks, e, lex)
+                if ng.head and not ng.blocked:
+                    add(s, e, v, f"lead:{m.rule}", ng.end, ng.end, span_start=m.start)
+
+    # Enumerations after an accepted count: "arrested seven women and two men",
+    # "20 men for soliciting, 28 people for prostitution, 13 for aiding prostitution, and 9 more ...",
+    # "92 arrests: 39 sex buyers, 39 women selling sex and 12 pimps", "92 Arrested, Including 12 Pimps".
+    changed = True
+    while changed:
+        changed = False
+        for f in sorted(found.values(), key=lambda x: x.count_start):
+            after = max(f.noun_end, f.span_end if f.rule.startswith("noun:") or f.rule.startswith("passive:") else f.noun_end)
+            j = _tail_end(toks, after, lex)
+            k = _separator_run(toks, j, lex)
+            if k == j or k not in by_start or k in found:
+                continue
+            sep_words = {t.lower for t in toks[j:k]}
+            s2, e2, v2 = by_start[k]
+            ng2 = noun_group(toks, e2, lex)
+            if ng2.blocked:
+                continue
+            nxt = toks[ng2.end] if ng2.end < len(toks) else None
+            if ng2.head is None and not (nxt is None or nxt.lower in PREPOSITIONS or nxt.text in (",", ";", ".")):
+                continue
+            # "5 men were arrested and 3 women were warned": a verb of its own that is no arrest
+            if nxt is not None and nxt.lower in lex.aux and _passive_after(toks, ng2.end, matches, lex, headline) is None:
+                continue
+            if ":" in sep_words or "including" in sep_words:
+                f.mixed = True
+            add(s2, e2, v2, f"enumeration:{f.rule.split(':', 1)[-1]}", ng2.end, ng2.end, via="enumeration")
+            changed = True
+    return sorted(found.values(), key=lambda x: x.count_start)
+
+
+def list_item_count(toks: Sequence[Tok], counts: Sequence[tuple[int, int, int]], lex: ArrestLexicon) -> Optional[Found]:
+    """The leading count of a list item under an arrest statement ending in ":" ("• 12 pimps")."""
+    k = 0
+    while k < len(toks) and (toks[k].text in lex.bullets or toks[k].lower in lex.gap):
+        k += 1
+    for s, e, v in counts:
+        if s != k:
+            continue
+        ng = noun_group(toks, e, lex)
+        if ng.head and not ng.blocked:
+            q, n = parse_qualifier([t.lower for t in toks[max(0, s - 4):s]], lex)
+            return Found(v, s, e, q, "list_item", s - n, ng.end, ng.end, via="list_item")
+    return None
+
+
+# ---------------------------------------------------------------- dates
+
+@dataclass(frozen=True)
+class DateMention:
+    value: str
+    mod: Optional[str]
+    start: int
+    end: int
+
+
+def is_since_date(text: str, date: DateMention, lex: ArrestLexicon) -> bool:
+    """A date that opens a period ("since 1999", "beginning in 2009") rather than dating one operation."""
+    before = text[max(0, date.start - 20):date.start].lower()
+    before = re.sub(r"\s+", " ", before)
+    return any(re.search(r"\b" + re.escape(w) + r"(\s+at\s+least)?\s*(about\s+)?$", before) for w in lex.since_words) \
+        or date.mod in ("ON_OR_BEFORE", "ON_OR_AFTER", "AFTER", "BEFORE")
+
+
+def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullets: str = "") -> bool:
+    """A dateline or byline: the date alone on its line, "Posted: Sep 13, 2019", "Sept. 24, 1989 | Staff report",
+    "COLUMBUS, Ohio (Sept. 13, 2019) —"."""
+    ls = max(text.rfind("\n", 0, date.start), text.rfind("\r", 0, date.start)) + 1
+    le_candidates = [p for p in (text.find("\n", date.end), text.find("\r", date.end)) if p != -1]
+    le = min(le_candidates) if le_candidates else len(text)
+    line = text[ls:le]
+    rest = (text[ls:date.start] + " " + text[date.end:le]).strip(" \t\u00a0" + bullets)
+    if len(rest.split()) <= 3 and not rest.rstrip().endswith(":"):
+        return True
+    low = line.lower()
+    if len(line) <= 80 and any(w in low for w in lex.pub_line_words) and not line.rstrip().endswith("."):
+        return True
+    # a parenthesized dateline before a dash near the start of a paragraph
+    after = text[date.end:date.end + 4]
+    if text[max(0, date.start - 1):date.start] == "(" and after[:1] == ")" and re.match(r"\)\s*[—–-]", after) \
+            and date.start - ls < 60:
+        return True
+    return False
+
+
+def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int, lex: ArrestLexicon) -> bool:
+    """The date a result was announced or reported, or the date of a study or law, not of an operation.
+
+    "the sheriff told reporters at a news conference on Feb. 16, 2023", "In
+    February 2019, the LPSO announced that ...", "A 2007 university study".
+    """
+    before = re.sub(r"\s+", " ", text[max(sent_start, date.start - 45):date.start].lower())
+    after_full = text[date.end:sent_end]
+    words_after = re.findall(r"[\w'’]+", after_full.lower())
+    if words_after and words_after[0] in [w.lower() for w in lex.report_nouns]:
+        return True
+    clause_before = re.split(r"[,;:—–]", before)[-1]
+    if any(re.search(r"\b" + re.escape(w) + r"\b", clause_before) for w in lex.report_words):
+        return True
+    # ", the LPSO announced that ..." right after the date, before any operation word;
+    # a subordinate clause in between ("In May 2010, after neighbors reported ...") is not the main verb
+    window = re.split(r"\bthat\b|[;:.]", after_full[:120].lower())[0]
+    clauses = [c for c in window.split(",") if c.strip()]
+    while clauses and re.match(r"\s*(after|following|because|while|once|responding|amid|before|as)\b", clauses[0]):
+        clauses.pop(0)
+    window = clauses[0] if clauses else ""
+    tokens = re.findall(r"[\w'’]+", window)
+    ops = {w.lower() for w in lex.operation_words}
+    reports = {w.lower() for w in lex.report_words if " " not in w}
+    for w in tokens:
+        if w in ops:
+            return False
+        if w in reports:
+            return True
+    return False
+
+
+def has_marker(text: str, markers: Iterable[str]) -> bool:
+    low = " " + re.sub(r"\s+", " ", text.lower()) + " "
+    return any(re.search(r"(?<!\w)" + re.escape(m.lower()) + r"(?!\w)", low) for m in markers)
+
+
+def nearest_date(dates: Sequence[DateMention], position: int) -> Optional[DateMention]:
+    """The date nearest before `position`; else the first one after it."""
+    before = [d for d in dates if d.end <= position]
+    if before:
+        return max(before, key=lambda d: d.end)
+    after = [d for d in dates if d.start >= position]
+    return min(after, key=lambda d: d.start) if after else None
+
+
+@dataclass
+class Unit:
+    """A sentence (or list line) of the page, with what date linking needs to know about it."""
+    start: int
+    end: int
+    paragraph: int
+    block: int  # index of the narrative section / source entry holding it
+    operation_dates: list[DateMention] = field(default_factory=list)
+    report_dated: bool = False  # holds an announcement or publication date
+    operational: bool = False  # talks about an operation or arrests
+
+
+def link_date(units: Sequence[Unit], index: int, position: int, text: str,
+              lex: ArrestLexicon) -> tuple[Optional[DateMention], str]:
+    """The operation date of a count at `position` in units[index], and how it was found.
+
+    Same sentence first (the date nearest before the count, else after it);
+    otherwise the last operation date of an earlier sentence of the same
+    section, unless this sentence is generic ("some of which have produced",
+    "over the years", "as many as"), points at another operation ("the
+    previous sting"), or is dated by an announcement ("told reporters at a
+    news conference on Feb. 16, 2023") instead.
+    """
+    unit = units[index]
+    same = [d for d in unit.operation_dates if not is_since_date(text, d, lex)] or unit.operation_dates
+    sentence = text[unit.start:unit.end]
+    generic = has_marker(sentence, lex.generic_markers)
+    if same:
+        d = nearest_date(same, position)
+        if d is not None and not (generic and is_since_date(text, d, lex)):
+            return d, "same_sentence"
+    if unit.report_dated or generic or has_marker(sentence, lex.other_operation_markers):
+        return None, "no_date"
+    for k in range(index - 1, -1, -1):
+        prev = units[k]
+        if prev.block != unit.block:
+            break
+        usable = [d for d in prev.operation_dates if not is_since_date(text, d, lex)]
+        if usable and prev.operational:
+            return max(usable, key=lambda d: d.end), "carried"
+        if prev.report_dated and not prev.operation_dates:
+            break  # the last date given is when the results were announced
+    return None, "no_date"
