@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -258,3 +259,37 @@ def test_eval_help_has_an_example():
     done = subprocess.run([sys.executable, "-m", "pipeline", "eval", "--help"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "Example:" in done.stdout and "--calibrate-out" in done.stdout
+
+
+SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason="shared/eval/score.py is not beside the repository")
+def test_eval_agrees_with_the_shared_scorer(tiny, capsys):
+    """Same counts as shared/eval/score.py (run as a program, never imported) on every field it scores."""
+    gold_dir, records = tiny
+    g = json.loads((gold_dir / "a.gold.json").read_text(encoding="utf-8"))
+    g.update(tactics_listed=["Reverse Stings", "Cameras"], tactics_mentioned=["Reverse Stings"],
+             population={"value": 40576, "mentions": []},
+             jurisdiction={"name": "Springfield", "state": "Oregon", "state_code": "OR", "type": "City"},
+             citations=[{"title": "Sting Nets 9", "outlet": "X", "date": "2008-05-02", "heading": None}])
+    (gold_dir / "a.gold.json").write_text(json.dumps(g), encoding="utf-8")
+    recs = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    recs[0].update(tactics=[{"label": "Reverse Stings", "listed": True, "evidence": [span(0, 6, "Police")]},
+                            {"label": "John School", "listed": False, "evidence": [span(0, 6, "Police")]}],
+                   population={"value": 40000, "mentions": []},
+                   jurisdiction={"name": "Springfield", "state_code": "OR", "type": "County"},
+                   citations=[{"title": "“Sting Nets 9,”", "date": {"value": "2008-05-02"}, "span": span(0, 1, "P")},
+                              {"title": "Other", "date": None, "span": span(0, 1, "P")}])
+    records.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(SCORE_PY), "--gold", str(gold_dir), "--raw",
+                           str(gold_dir.parent / "raw"), "--records", str(records), "--json"],
+                          capture_output=True, text=True, check=True)
+    theirs = json.loads(done.stdout)
+    assert cli_main(["eval", "--gold", str(gold_dir), "--records", str(records), "--json"]) == 0
+    ours = json.loads(capsys.readouterr().out)
+    for name in ("tactics_listed", "tactics_mentioned", "population", "arrests", "dates", "agencies",
+                 "citations", "jurisdiction"):
+        assert {k: ours[name][k] for k in ("tp", "fp", "fn")} == {k: theirs[name][k] for k in ("tp", "fp", "fn")}, name
+    assert ours["overall_f1"] == pytest.approx(theirs["overall_f1"])
+    assert (ours["spans_valid"], ours["spans_total"]) == (theirs["spans_valid"], theirs["spans_total"])
