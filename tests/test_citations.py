@@ -168,3 +168,53 @@ def test_component_spans_match_text_on_odd_text(variant, extract_text):
         span = c["span"]
         assert text[span["start"]:span["end"]] == span["text"]
     assert record["citations"][0]["outlet"] == "The Register-Guard"
+
+
+def lines_of(text):
+    """SourceLines for a little sources list: "X:" lines are headings, other non-blank lines entries."""
+    from pipeline.components.citations import SourceLine
+
+    out, heading, pos = [], None, 0
+    for raw in text.split("\n"):
+        s = raw.strip(" •")
+        if s.endswith(":"):
+            heading = s
+        elif s:
+            start = pos + raw.index(s)
+            out.append(SourceLine(start, start + len(s), heading))
+        pos += len(raw) + 1
+    return out
+
+
+def test_read_sources_joins_a_title_wrapped_over_two_lines(lex):
+    from pipeline.components.citations import read_sources
+
+    text = ("Reverse Stings:\n  • “Sting Nets 12 Johns in a Long Operation That\n  Ran All Week,” The Courier, "
+            "May 2 2011.\n  • “Next One,” The Courier, May 9 2011.\n")
+    got = read_sources(text, lines_of(text), lex)
+    assert [(p.title, p.outlet, p.date.value, h) for _, _, h, p in got] == [
+        ("Sting Nets 12 Johns in a Long Operation That\n  Ran All Week", "The Courier", "2011-05-02",
+         "Reverse Stings:"),
+        ("Next One", "The Courier", "2011-05-09", "Reverse Stings:")]
+    start, end = got[0][0], got[0][1]
+    assert text[start:end].startswith("“Sting") and text[start:end].endswith("2011.")
+
+
+def test_read_sources_uses_a_heading_line_without_colon(lex):
+    from pipeline.components.citations import read_sources
+
+    text = ("Sources:\nReverse Stings\n“A,” The Courier, 2011.\nJohn School\n“B,” The Courier, 2012.\n"
+            "Auto Seizure:\n“C,” The Courier, 2013.\n")
+    got = read_sources(text, lines_of(text), lex)
+    assert [(p.title, h) for _, _, h, p in got] == [("A", "Reverse Stings"), ("B", "John School"),
+                                                   ("C", "Auto Seizure:")]
+
+
+def test_component_normalizes_whitespace_of_a_wrapped_title(extract_text):
+    text = ("Springfield, OR\n\nPolice ran a sting in 2011.\n\nKey Sources\n\nReverse Stings:\n\n"
+            "  • “Sting Nets 12 Johns in a Long Operation That\n    Ran All Week,” The Courier, May 2 2011.\n")
+    record = extract_text(text)
+    assert [(c["title"], c["date"]["value"]) for c in record["citations"]] == [
+        ("Sting Nets 12 Johns in a Long Operation That Ran All Week", "2011-05-02")]
+    span = record["citations"][0]["span"]
+    assert text[span["start"]:span["end"]] == span["text"]

@@ -307,8 +307,8 @@ def citation_item(text: str, entry_start: int, entry_end: int, heading: Optional
         if parsed.date.mod:
             date["mod"] = parsed.date.mod
     return {
-        "title": parsed.title,
-        "outlet": parsed.outlet,
+        "title": " ".join(parsed.title.split()),
+        "outlet": " ".join(parsed.outlet.split()) if parsed.outlet else None,
         "date": date,
         "heading": heading,
         "span": make_span(text, entry_start, entry_end, rule=f"citations.{parsed.quote}_quotes"),
@@ -328,6 +328,59 @@ def dates_in(dates: Sequence[dict], start: int, end: int) -> list[FoundDate]:
     return out
 
 
+@dataclass(frozen=True)
+class SourceLine:
+    """One entry line of a sources list: text[start:end], under `heading` (None before any)."""
+    start: int
+    end: int
+    heading: Optional[str]
+
+
+def _opens_without_closing(entry: str, lex: CitationLexicon) -> bool:
+    head = entry[:lex.max_prefix_chars + 1]
+    return _find_title(entry, lex) is None and any(p.open in head for p in lex.quote_pairs)
+
+
+def read_sources(text: str, lines: Sequence[SourceLine], lex: CitationLexicon,
+                 dates: Sequence[dict] = (), max_wrap: int = 2
+                 ) -> list[tuple[int, int, Optional[str], ParsedCitation]]:
+    """(start, end, heading, parsed) for every citation of a sources list.
+
+    A title wrapped over several lines (the opening quote on one, the closing
+    one on the next) is read as one entry spanning them. A heading-like line
+    without a quoted title ("Reverse Stings" with no colon) heads the entries
+    after it until the list's next sub-heading.
+    """
+    from pipeline.sections import looks_like_heading
+
+    found = []
+    layout_heading: Optional[str] = None
+    line_heading: Optional[str] = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.heading != layout_heading:
+            layout_heading, line_heading = line.heading, None
+        start, end = line.start, line.end
+        parsed = parse_entry(text[start:end], lex, dates_in(dates, start, end))
+        if parsed is None and _opens_without_closing(text[start:end], lex):
+            for j in range(i + 1, min(i + 1 + max_wrap, len(lines))):
+                if lines[j].heading != line.heading:
+                    break
+                parsed = parse_entry(text[start:lines[j].end], lex, dates_in(dates, start, lines[j].end))
+                if parsed is not None:
+                    end, i = lines[j].end, j
+                    break
+        i += 1
+        if parsed is None:
+            entry = text[start:end]
+            if looks_like_heading(entry) and not any(p.open in entry for p in lex.quote_pairs):
+                line_heading = entry.strip()
+            continue
+        found.append((start, end, line_heading or line.heading, parsed))
+    return found
+
+
 class CitationsComponent:
     def __init__(self, lexicon: CitationLexicon):
         self.lexicon = lexicon
@@ -337,15 +390,12 @@ class CitationsComponent:
 
         layout = layout_of(doc)
         out = results(doc)
+        lines = [SourceLine(s.entry.start, s.entry.end, s.heading.text if s.heading is not None else None)
+                 for s in layout.source_entries]
         citations, spans = [], []
-        for source in layout.source_entries:
-            entry = source.entry
-            parsed = parse_entry(entry.text, self.lexicon, dates_in(out.get("dates", []), entry.start, entry.end))
-            if parsed is None:
-                continue
-            heading = source.heading.text if source.heading is not None else None
-            citations.append(citation_item(doc.text, entry.start, entry.end, heading, parsed, self.lexicon))
-            span = doc.char_span(entry.start, entry.end, label="citation", alignment_mode="expand")
+        for start, end, heading, parsed in read_sources(doc.text, lines, self.lexicon, out.get("dates", [])):
+            citations.append(citation_item(doc.text, start, end, heading, parsed, self.lexicon))
+            span = doc.char_span(start, end, label="citation", alignment_mode="expand")
             if span is not None:
                 spans.append(span)
         out["citations"] = citations
