@@ -525,7 +525,14 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
                 f.mixed = True
             add(s2, e2, v2, f"enumeration:{f.rule.split(':', 1)[-1]}", ng2.end, ng2.end, via="enumeration")
             changed = True
-    return sorted(found.values(), key=lambda x: x.count_start)
+    ordered = sorted(found.values(), key=lambda x: x.count_start)
+    # a total followed by its break-down ("92 arrests: 39 ...", "92 Arrested, Including 12 Pimps") spans roles
+    for n, f in enumerate(ordered[:-1]):
+        k = max(f.span_end, f.noun_end)
+        marks = {t.lower for t in toks[k:k + 2]}
+        if ":" in marks or "including" in marks:
+            f.mixed = True
+    return ordered
 
 
 def list_item_count(toks: Sequence[Tok], counts: Sequence[tuple[int, int, int]], lex: ArrestLexicon) -> Optional[Found]:
@@ -591,7 +598,11 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
     before = re.sub(r"\s+", " ", text[max(sent_start, date.start - 45):date.start].lower())
     after_full = text[date.end:sent_end]
     words_after = re.findall(r"[\w'’]+", after_full.lower())
-    if words_after and words_after[0] in [w.lower() for w in lex.report_nouns]:
+    report_nouns = {w.lower() for w in lex.report_nouns}
+    if words_after and words_after[0] in report_nouns:
+        return True
+    # "A 2007 university study", "the 1978 documentary": the date modifies a noun after an article
+    if re.search(r"\b(a|an|the|its|their)\s*$", before) and report_nouns & set(words_after[:3]):
         return True
     clause_before = re.split(r"[,;:—–]", before)[-1]
     if any(re.search(r"\b" + re.escape(w) + r"\b", clause_before) for w in lex.report_words):

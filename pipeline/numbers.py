@@ -83,6 +83,9 @@ def _parse_words(words: list[str]) -> Optional[int]:
     if words[0] in FRACTIONS and len(words) >= 3 and words[1] in ONE_WORDS and words[2] in SCALES:
         # "half a million"
         return int(FRACTIONS[words[0]] * SCALES[words[2]])
+    if words[0] == "half" and words[1:] in (["a", "dozen"], ["dozen"]):
+        # "half a dozen", "a half-dozen" is read by the caller without its article
+        return 6
     for i, w in enumerate(words):
         if w in ONE_WORDS and i + 1 < len(words) and (words[i + 1] in MULTIPLIERS or words[i + 1] in SCALES):
             current += 1

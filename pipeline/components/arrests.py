@@ -161,8 +161,9 @@ class ArrestsComponent:
                 lead_open = bool(found) and text[unit.start:unit.end].rstrip().endswith(":") \
                     and found[-1].span_end >= len(toks) - 1
                 lead_found = (ui, found[-1], toks) if lead_open else None
-            for f in found:
-                entry = self._entry(f, ui, units, toks, section, block, entries, text, out, headline)
+            for fi, f in enumerate(found):
+                stop = toks[found[fi + 1].span_start].start if fi + 1 < len(found) else unit.end
+                entry = self._entry(f, ui, units, toks, section, block, entries, text, out, stop)
                 arrests.append(entry)
                 span = doc.char_span(toks[f.span_start].start, toks[f.span_end - 1].end, label="arrest",
                                      alignment_mode="expand")
@@ -180,7 +181,7 @@ class ArrestsComponent:
         return before in ("", "\n", "\r") and after in ("", "\n", "\r")
 
     def _entry(self, f: Found, ui: int, units: list[Unit], toks: list[Tok], section: str, block,
-               entries, text: str, out: dict, headline: bool) -> dict:
+               entries, text: str, out: dict, stop: int) -> dict:
         lex = self.lex
         unit = units[ui]
         count_pos = toks[f.count_start].start
@@ -192,8 +193,9 @@ class ArrestsComponent:
                 how = "list_item"
         noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
         after_start = toks[f.noun_end].start if f.noun_end < len(toks) else unit.end
-        after = text[after_start:min(unit.end, after_start + 80)]
-        after = re.split(r"\b(?:and|,)\s+(?=\d|\w+\s)", after)[0] if f.via == "enumeration" else after
+        after = text[after_start:max(after_start, min(stop, after_start + 80))]
+        # what describes the people counted, not the officers who arrested them
+        after = re.split(r"\s(?:by|after|when|while)\s|[;.]|(?<=\w)\s+who\s", after)[0]
         para_start = text.rfind("\n\n", 0, unit.start)
         para_end = text.find("\n\n", unit.end)
         context = text[max(0, para_start):(para_end if para_end != -1 else len(text))]
