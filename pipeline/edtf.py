@@ -64,8 +64,11 @@ class DateLexicon(BaseModel):
     counted_relative: dict[str, int]
     reject_before: list[str]
     reject_after: list[str]
+    reject_after_always: list[str]
     street_suffixes: list[str]
     temporal_prepositions: list[str]
+    determiners: list[str]
+    verbs_after_year: list[str]
 
     @field_validator("months")
     @classmethod
@@ -245,12 +248,20 @@ def _month_alt(lex: DateLexicon) -> str:
     return "|".join(re.escape(n) for n in names)
 
 
-@lru_cache(maxsize=4)
-def _patterns(lex_id: int, month_alt: str, season_alt: str) -> dict[str, re.Pattern]:
+_PATTERN_CACHE: dict[int, tuple[DateLexicon, dict[str, re.Pattern]]] = {}
+
+
+def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
+    """The expression shapes, compiled once per lexicon."""
+    cached = _PATTERN_CACHE.get(id(lex))
+    if cached is not None and cached[0] is lex:
+        return cached[1]
+    month_alt = _month_alt(lex)
+    season_alt = "|".join(re.escape(s) for s in sorted(lex.seasons, key=len, reverse=True))
     m = rf"(?P<month>{month_alt})\.?"
     y = r"(?P<year>\d{4})"
     d = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-    return {
+    pats = {
         "day_mdy": re.compile(rf"^{m} {d},? {y}$"),
         "day_dmy": re.compile(rf"^{d} (?:of )?{m},? {y}$"),
         "day_numeric": re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<year>\d{4})$"),
@@ -261,11 +272,8 @@ def _patterns(lex_id: int, month_alt: str, season_alt: str) -> dict[str, re.Patt
         "decade": re.compile(r"^(?P<dec>\d{3})0'?s$"),
         "decade_short": re.compile(r"^'(?P<d>\d)0s$"),
     }
-
-
-def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
-    season_alt = "|".join(re.escape(s) for s in sorted(lex.seasons, key=len, reverse=True))
-    return _patterns(id(lex), _month_alt(lex), season_alt)
+    _PATTERN_CACHE[id(lex)] = (lex, pats)
+    return pats
 
 
 def _month_number(name: str, lex: DateLexicon) -> int:
@@ -525,11 +533,18 @@ def reject_reason(before: str, candidate: str, after: str,
     if word:
         return f"follows {word!r}"
     next_words = re.findall(r"[\w%.']+", a)[:4]
-    temporal = re.search(r"(?:^|\W)(" + "|".join(map(re.escape, lex.temporal_prepositions)) + r")$", b)
+    temporal = _ends_with_word(b, lex.temporal_prepositions)
+    if next_words and next_words[0] in lex.reject_after_always:
+        return f"counts {next_words[0]!r}"
     if next_words and next_words[0] in lex.reject_after and not temporal:
         return f"counts {next_words[0]!r}"
-    if next_words and next_words[0] in ("hours", "hrs", "block", "blocks"):
-        return f"counts {next_words[0]!r}"
+    # "police stopped 1990 cars": a plural noun right after the number
+    if next_words and not temporal and not _ends_with_word(b, lex.determiners):
+        w = next_words[0]
+        raw = re.match(r"\s*([\w']+)", after)
+        if raw and raw.group(1)[:1].islower() and len(w) > 3 and w.endswith("s") \
+                and not w.endswith(("ss", "us", "is", "'s")) and w not in lex.verbs_after_year:
+            return f"counts {w!r}"
     # "1200 Main Street": capitalized words then a street suffix
     raw_next = re.findall(r"[\w.']+", after)[:4]
     for i, w in enumerate(raw_next[1:], start=1):

@@ -31,9 +31,13 @@ ORDER = 50
 FACTORY = "profilex_dates"
 CLASS_ATTR = "date_class"
 CONTEXT_CHARS = 40
+# Token patterns run on windows this many tokens either side of a month, season,
+# year-like number or "year"/"month" word; no date pattern is longer.
+WINDOW = 8
 # Rules whose match is a bare number that may be something else ("$2012", "2010 men").
 NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
-                "interval_compound", "day_numeric", "year_with_mod"}
+                "interval_year_dash_short", "interval_compound", "day_numeric", "day_iso",
+                "year_with_mod"}
 CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
 
 if not Token.has_extension(CLASS_ATTR):
@@ -67,38 +71,53 @@ class DatesComponent:
         self.class_rx = [(name, re.compile(rx)) for name, rx in self.lex.token_classes.items()]
         self.triggers = set(self.lex.trigger_words)
         self.digit_decade = re.compile(r"^\d0s$")
+        words = sorted(set(self.lex.months) | set(self.lex.seasons) | self.triggers, key=len, reverse=True)
+        self.trigger_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words)
+                                     + r")\b|\d+")
 
     # -- candidates -------------------------------------------------------------
-    def _classify(self, doc: Doc) -> list[tuple[int, int]]:
-        """Give tokens their date class; return the (start, end) of sentences worth matching."""
+    def _classify(self, doc: Doc, text: str) -> list[tuple[int, int]]:
+        """Give the tokens that can start a date their class; return the token windows to match.
+
+        A regex over the text finds the few tokens worth looking at (digits, month,
+        season and trigger words), so the cost does not grow with every token.
+        """
         lex = self.lex
         hot: set[int] = set()
-        for tok in doc:
+        starts = doc.to_array("IDX").tolist()
+        seen: set[int] = set()
+        for m in self.trigger_rx.finditer(text):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i < 0 or i in seen:
+                continue
+            seen.add(i)
+            tok = doc[i]
             low = tok.lower_
             cls = None
             if low in lex.months and tok.text[:1].isupper():
                 cls = "MONTH"
             elif low in lex.seasons:
                 cls = "SEASON"
-            elif any(ch.isdigit() for ch in low):
+            elif low in self.triggers or self.digit_decade.match(low):
+                hot.add(i)
+            elif m.group()[:1].isdigit():
                 cls = next((name for name, rx in self.class_rx if rx.match(low)), None)
-                if cls is None and self.digit_decade.match(low):
-                    hot.add(tok.i)
-            elif low in self.triggers:
-                hot.add(tok.i)
             if cls is not None:
                 tok._.set(CLASS_ATTR, cls)
                 if cls != "DAY":
-                    hot.add(tok.i)
-        if not hot:
-            return []
-        if not doc.has_annotation("SENT_START"):
-            return [(0, len(doc))]
-        return [(s.start, s.end) for s in doc.sents if any(i in hot for i in range(s.start, s.end))]
+                    hot.add(i)
+        windows: list[tuple[int, int]] = []
+        for i in sorted(hot):
+            a, b = max(0, i - WINDOW), min(len(doc), i + WINDOW + 1)
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], b)
+            else:
+                windows.append((a, b))
+        return windows
 
-    def _candidates(self, doc: Doc) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
+    def _candidates(self, doc: Doc, text: str) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
         found: list[Candidate] = []
-        for s, e in self._classify(doc):
+        for s, e in self._classify(doc, text):
             for match_id, a, b in self.matcher(doc[s:e]):
                 rule = doc.vocab.strings[match_id]
                 found.append(Candidate(s + a, s + b, self.labels[rule], rule))
@@ -116,9 +135,9 @@ class DatesComponent:
 
     # -- glue ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc.text  # rebuilt by spaCy on every access: read it once
         layout = doc.user_data.get("layout")
-        candidates, mods_before, mods_after = self._candidates(doc)
+        candidates, mods_before, mods_after = self._candidates(doc, text)
         dates: list[dict] = []
         explicit: list[tuple[int, int, EdtfDate]] = []
         relatives: list[tuple[int, int, str, str]] = []
