@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
@@ -269,8 +270,12 @@ def calibrated_model(model: ConfidenceModel, stats: dict[str, dict[str, dict]], 
 def write_model(model: ConfidenceModel, path: Union[str, Path]) -> None:
     from pipeline.write import atomic_writer
 
+    text = json.dumps(model.model_dump(mode="json"), indent=1, ensure_ascii=False)
+    # Objects holding no other object ({"n": 3, "right": 3}, a feature table) on one line each.
+    text = re.sub(r"\{[^{}\[\]]*\}", lambda m: re.sub(r"\s*\n\s*", " ", m.group()).replace("{ ", "{")
+                  .replace(" }", "}"), text)
     with atomic_writer(Path(path)) as f:
-        f.write(json.dumps(model.model_dump(mode="json"), indent=1, ensure_ascii=False) + "\n")
+        f.write(text + "\n")
 
 
 class ConfidenceComponent:
