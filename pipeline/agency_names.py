@@ -1,0 +1,934 @@
+"""Named agencies in a page (pure functions, no spaCy).
+
+The agencies component (pipeline/components/agencies.py) tokenizes the page
+and runs PhraseMatchers for the head phrases, plural heads and gazetteer
+names of models/agencies/; everything after that happens here, on plain
+`Tok` sequences and token-index `Hit`s:
+
+1. Coordinated heads: "the Northborough, Southborough and Westborough police
+   departments" and "the police departments of Port Huron and Marysville"
+   give one agency per place, each with its own span.
+2. Head candidates: a head ("Police Department", "Sheriff's Office", "Task
+   Force", "Office for ...") with the proper-noun run before it (capitalized
+   tokens, "and"/"&" between capitalized words, "of" after a word such as
+   University) and, for heads that take one, the name after it ("Office for
+   Victim Assistance"). A head with no name is an unnamed body ("the
+   police", "state and local police") and is dropped, except the few heads
+   that name one body on their own ("Attorney General's Office").
+3. Gazetteer names and acronyms (FBI, ICE, NCMEC, ...).
+4. Named units: "Houston Police Department's Vice Unit" and "the Sheriff's
+   Office, whose Narcotics Division" are "<parent> <unit>".
+5. Abbreviations the page defines (pipeline.abbreviations): the short form
+   is an alias and its later bare uses are mentions.
+6. Key Partners items, named non-profits after a cue ("organizations, Selah
+   Freedom and Heartland for Children") or listed with a known agency
+   ("Harris County Precinct 1, the YMCA and Rescue USA"), and capitalized
+   acronym names the page repeats ("CEASE Boston").
+7. One entry per agency: names are merged on the scorer's normal form, a
+   name that is another with a state or "U.S." in front is an alias of it.
+
+Media outlets, websites, people and unnamed bodies are not agencies.
+Every offset is a code-point index into the page text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.abbreviations import (Abbreviation, find_named_as, short_form_occurrences)
+
+AgencyKind = Literal["police", "sheriff", "state_police", "prosecutor", "court", "federal",
+                     "state_agency", "local_government", "task_force", "ngo", "other"]
+Case = Literal["title", "upper", "lower"]
+
+SENTENCE_END = {".", "!", "?"}
+OPENERS = {".", "!", "?", ":", ";", "“", "\"", "‘", "—", "–", "•", "(", "|", "*", "·", "▪"}
+LIST_SEPARATORS = {",", "and", "&", "or"}
+ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "\u00a0": " "})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    doc: str = Field(default="", alias="_doc")
+
+
+class Head(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrase: str = Field(min_length=1)
+    canonical: str = Field(min_length=1)
+    kind: Optional[AgencyKind] = None
+    role: Literal["agency", "unit"] = "agency"
+    cases: list[Case] = ["title", "upper"]
+    bare: bool = False
+    right: list[str] = []
+    number: bool = False
+    needs_name: bool = False
+
+
+class PluralHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrase: str = Field(min_length=1)
+    canonical: str = Field(min_length=1)
+    kind: AgencyKind
+    needs_list: bool = False
+
+
+class HeadLexicon(_Model):
+    heads: list[Head] = Field(min_length=1)
+    plurals: list[PluralHead] = []
+
+
+class GazetteerEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    kind: AgencyKind
+    variants: list[str] = []
+    acronyms: list[str] = []
+
+
+class Gazetteer(_Model):
+    entries: list[GazetteerEntry] = Field(min_length=1)
+
+
+class MediaLexicon(_Model):
+    outlets: list[str] = []
+    words: list[str] = []
+    call_sign: str = r"^[KW][A-Z]{2,3}$"
+    website_suffixes: list[str] = []
+
+
+class AgencyLexicon(_Model):
+    inner_connectors: list[str]
+    left_connectors: list[str]
+    of_nouns: list[str]
+    name_breakers: list[str]
+    sentence_stop_words: list[str] = []
+    not_names: list[str]
+    generic_words: list[str]
+    person_titles: list[str]
+    head_blockers: list[str]
+    ngo_cues: list[str]
+    cue_fillers: list[str]
+    federal_prefixes: list[str]
+    local_words: list[str]
+    possessives: list[str]
+    unit_pointers: list[str]
+    states: list[str]
+    state_codes: list[str]
+    not_agencies: list[str]
+    not_agency_words: list[str]
+    acronym_stoplist: list[str]
+
+
+@dataclass(frozen=True)
+class Tok:
+    """A token: its text, offsets, and what separates it from the previous one."""
+    text: str
+    start: int
+    end: int
+    space_before: bool = True
+    nl_before: bool = False
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase match over toks[start:end]; `key` indexes the matched list."""
+    start: int
+    end: int
+    key: int
+
+
+TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[’']s\b|\w+(?:\.\w+)+|\w+|[^\w\s]")
+
+
+def simple_tokens(text: str) -> list[Tok]:
+    """Tokens close to spaCy's English tokenizer for names ("U.S.", "Sheriff", "’s")."""
+    toks = []
+    prev_end = 0
+    for m in TOKEN_RE.finditer(text):
+        gap = text[prev_end:m.start()]
+        toks.append(Tok(m.group(), m.start(), m.end(), space_before=bool(gap) or not toks,
+                        nl_before=("\n" in gap or "\r" in gap)))
+        prev_end = m.end()
+    return toks
+
+
+def norm_name(name: str) -> str:
+    """The scorer's normal form: lower case, no leading "the", "&" as "and", no punctuation."""
+    s = (name or "").lower().replace("&", " and ").translate(APOSTROPHES)
+    s = re.sub(r"^the\s+", "", s.strip())
+    s = re.sub(r"[^\w\s]", "", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def clean_name(name: str) -> str:
+    """A name as written, with straight apostrophes and single spaces."""
+    return re.sub(r"\s+", " ", name.translate(APOSTROPHES)).strip()
+
+
+def case_of(words: Sequence[str], connectors: set[str]) -> Optional[str]:
+    """"title", "upper" or "lower" for a head as written (connectors ignored), else None."""
+    letters = [w for w in words if any(c.isalpha() for c in w) and w.lower() not in connectors
+               and not w.lower().endswith("'s") and not w.lower().endswith("’s")]
+    if not letters:
+        return None
+    if all(w.isupper() for w in letters):
+        return "upper"
+    if all(w[0].isupper() for w in letters):
+        return "title"
+    if all(w.islower() for w in letters):
+        return "lower"
+    return None
+
+
+def join_tokens(toks: Sequence[Tok]) -> str:
+    out = []
+    for n, t in enumerate(toks):
+        if n and t.space_before:
+            out.append(" ")
+        out.append(t.text)
+    return clean_name("".join(out))
+
+
+@dataclass
+class Candidate:
+    start: int  # token indices
+    end: int
+    name: str
+    surface: str
+    kind: AgencyKind
+    rule: str
+    confidence: float
+    unit: bool = False
+    span: Optional[tuple[int, int]] = None  # character span when not toks[start:end]
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Agency:
+    name: str
+    kind: AgencyKind
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, rule)
+    confidence: float = 0.0
+
+    @property
+    def first(self) -> int:
+        return min(m[0] for m in self.mentions) if self.mentions else 0
+
+
+class AgencyFinder:
+    """The agency reader for one rule model; `find` is called once per page."""
+
+    def __init__(self, heads: HeadLexicon, gazetteer: Gazetteer, media: MediaLexicon,
+                 lexicon: AgencyLexicon):
+        self.heads = heads.heads
+        self.plurals = heads.plurals
+        self.gazetteer = gazetteer.entries
+        self.lex = lexicon
+        self.media = media
+        self.inner = set(lexicon.inner_connectors)
+        self.left_conn = set(lexicon.left_connectors)
+        self.of_nouns = set(lexicon.of_nouns)
+        self.breakers = set(lexicon.name_breakers)
+        self.sentence_stops = set(lexicon.sentence_stop_words) | self.breakers
+        self.not_names = set(lexicon.not_names)
+        self.generic = set(lexicon.generic_words)
+        self.titles = set(lexicon.person_titles)
+        self.blockers = set(lexicon.head_blockers)
+        self.states = {norm_name(s) for s in lexicon.states}
+        self.state_codes = set(lexicon.state_codes)
+        self.federal = {norm_name(s) for s in lexicon.federal_prefixes}
+        self.local_words = set(lexicon.local_words)
+        self.possessives = set(lexicon.possessives)
+        self.pointers = set(lexicon.unit_pointers)
+        self.not_agencies = {norm_name(s) for s in lexicon.not_agencies}
+        self.not_agency_words = {w.lower() for w in lexicon.not_agency_words}
+        self.acronym_stop = set(lexicon.acronym_stoplist)
+        self.cues = [c.lower().split() for c in lexicon.ngo_cues]
+        self.fillers = set(lexicon.cue_fillers)
+        self.outlets = {norm_name(o) for o in media.outlets}
+        self.media_words = sorted({norm_name(w) for w in media.words}, key=len, reverse=True)
+        self.call_sign = re.compile(media.call_sign)
+        self.web_suffixes = tuple(s.lower() for s in media.website_suffixes)
+        self.gaz_by_norm: dict[str, GazetteerEntry] = {}
+        for entry in self.gazetteer:
+            for form in [entry.name, *entry.variants]:
+                self.gaz_by_norm[norm_name(form)] = entry
+        self.gaz_acronyms = {a for e in self.gazetteer for a in e.acronyms}
+
+    # Phrases the component hands to its PhraseMatchers.
+    def head_phrases(self) -> list[str]:
+        return [h.phrase for h in self.heads]
+
+    def plural_phrases(self) -> list[str]:
+        return [p.phrase for p in self.plurals]
+
+    def gazetteer_phrases(self) -> list[tuple[int, str, bool]]:
+        """(entry index, phrase, exact-case) for every gazetteer form."""
+        out = []
+        for n, e in enumerate(self.gazetteer):
+            for form in [e.name, *e.variants]:
+                out.append((n, form, False))
+            for a in e.acronyms:
+                out.append((n, a, True))
+        return out
+
+    # ----- token predicates -------------------------------------------------
+    def sentence_initial(self, toks: Sequence[Tok], i: int) -> bool:
+        return i == 0 or toks[i].nl_before or toks[i - 1].text in OPENERS
+
+    def is_website(self, word: str) -> bool:
+        w = word.lower()
+        return any(w.endswith(s) or (s + "/") in w for s in self.web_suffixes) and "." in w
+
+    def name_word(self, toks: Sequence[Tok], i: int) -> bool:
+        """A token that may be part of a proper name at this position."""
+        t = toks[i]
+        text = t.text
+        if ORDINAL.match(text):
+            return True
+        if not text[:1].isupper():
+            return False
+        if text in self.not_names or text in self.titles or t.lower in self.breakers:
+            return False
+        if self.is_website(text):
+            return False
+        if self.sentence_initial(toks, i) and t.lower in self.sentence_stops:
+            return False
+        return True
+
+    def hyphen_joins(self, toks: Sequence[Tok], i: int) -> bool:
+        """toks[i] is a hyphen written without spaces between two words."""
+        return (toks[i].text in "-‐" and 0 < i < len(toks) - 1 and not toks[i].space_before
+                and not toks[i + 1].space_before and toks[i - 1].text[:1].isalnum())
+
+    # ----- walking over names ----------------------------------------------
+    def walk_left(self, toks: Sequence[Tok], i: int, connectors: bool,
+                  ends: set[int] = frozenset(), stops: set[int] = frozenset()) -> int:
+        """Index of the first token of the name run that ends just before toks[i]."""
+        k = i
+        while k > 0 and not toks[k].nl_before:
+            j = k - 1
+            if j in stops:
+                break
+            if self.name_word(toks, j):
+                k = j
+                continue
+            if self.hyphen_joins(toks, j) and j > 0 and self.name_word(toks, j - 1):
+                k = j
+                continue
+            if connectors and j > 0 and not toks[j].nl_before and toks[k].text[:1].isupper():
+                low = toks[j].lower
+                if low in self.left_conn and self.name_word(toks, j - 1) and (j - 1) not in ends \
+                        and not toks[j - 1].text.isupper():
+                    k = j
+                    continue
+                if low == "of" and toks[j - 1].text in self.of_nouns:
+                    k = j
+                    continue
+            break
+        return k
+
+    def extend_right(self, toks: Sequence[Tok], m: int, head_starts: set[int]) -> int:
+        """End of the name run starting at toks[m] (m itself when there is none)."""
+        n = len(toks)
+        e = m
+        while e < n and not toks[e].nl_before:
+            t = toks[e]
+            if t.text[:1].isupper() and t.text not in self.titles and not self.is_website(t.text) \
+                    and t.lower not in self.breakers or (e > m and ORDINAL.match(t.text)):
+                e += 1
+                continue
+            if e > m and self.hyphen_joins(toks, e) and e + 1 < n and toks[e + 1].text[:1].isupper():
+                e += 1
+                continue
+            if e > m and t.lower in self.inner:
+                nxt = e + 1
+                if nxt < n and toks[nxt].lower == "the":
+                    nxt += 1
+                if nxt < n and not toks[nxt].nl_before and toks[nxt].text[:1].isupper():
+                    if t.lower in ("and", "&"):
+                        # "Department of Justice and Phoenix Police Department": a new agency.
+                        stop = self.extend_right(toks, nxt, set())
+                        if any(nxt <= h < stop for h in head_starts):
+                            break
+                    e = nxt
+                    continue
+            break
+        return e
+
+    def name_run_forward(self, toks: Sequence[Tok], m: int, inner: set[str]) -> int:
+        """End of a list element starting at toks[m]: capitalized words, `inner` connectors."""
+        n = len(toks)
+        e = m
+        while e < n and not toks[e].nl_before:
+            if self.name_word(toks, e) or (e == m and toks[e].text.isupper() and toks[e].text[:1].isalpha()):
+                e += 1
+                continue
+            if e > m and self.hyphen_joins(toks, e):
+                e += 1
+                continue
+            if e > m and toks[e].lower in inner and e + 1 < n and toks[e + 1].text[:1].isupper() \
+                    and not toks[e + 1].nl_before:
+                e += 1
+                continue
+            break
+        return e
+
+    # ----- the page ---------------------------------------------------------
+    def find(self, text: str, toks: Sequence[Tok], head_hits: Sequence[Hit],
+             plural_hits: Sequence[Hit], gazetteer_hits: Sequence[Hit],
+             abbreviations: Sequence[Abbreviation] = (),
+             partner_items: Sequence[tuple[int, int]] = (),
+             outlet_regions: Sequence[tuple[int, int]] = (),
+             outlet_names: Sequence[str] = (),
+             headings: Sequence[tuple[int, int]] = ()) -> list[Agency]:
+        outlet_norms = self.outlets | {norm_name(o) for o in outlet_names if o}
+        covered: set[int] = set()
+        cands: list[Candidate] = []
+
+        # 1. Coordinated heads.
+        plural_taken: set[int] = set()
+        for hit in sorted(plural_hits, key=lambda h: (h.start, -(h.end - h.start))):
+            if any(i in plural_taken for i in range(hit.start, hit.end)):
+                continue
+            made = self.coordinated(toks, hit)
+            if made:
+                plural_taken.update(range(hit.start, hit.end))
+                for c in made:
+                    covered.update(range(c.start, c.end))
+                cands.extend(made)
+
+        # 2. Heads with their names.
+        heads = self.select_heads(toks, head_hits, plural_taken)
+        head_starts = {h.start for h in heads}
+        head_ends = {h.end - 1 for h in heads if self.heads[h.key].role == "agency"}
+        gaz_ends = {h.end - 1 for h in gazetteer_hits}
+        raw: list[Candidate] = []
+        for hit in heads:
+            c = self.head_candidate(toks, hit, heads, head_starts, head_ends | gaz_ends, covered)
+            if c is not None:
+                raw.append(c)
+
+        # 3. Gazetteer names; a short form the page defines for itself wins over the gazetteer.
+        defined = {a.short for a in abbreviations}
+        for hit in gazetteer_hits:
+            entry = self.gazetteer[hit.key]
+            surface = join_tokens(toks[hit.start:hit.end])
+            if surface in defined and surface in entry.acronyms:
+                continue
+            raw.append(Candidate(hit.start, hit.end, entry.name, surface, entry.kind,
+                                 "gazetteer", 0.95))
+
+        # Longest first; a candidate inside a longer one is part of its name.
+        raw.sort(key=lambda c: (-(c.end - c.start), c.rule != "gazetteer", c.start))
+        for c in raw:
+            if any(i in covered for i in range(c.start, c.end)):
+                continue
+            covered.update(range(c.start, c.end))
+            cands.append(c)
+        cands.sort(key=lambda c: c.start)
+
+        # 4. Named units of a parent agency.
+        cands = self.compose_units(toks, cands)
+
+        # Outlets and what is not an agency.
+        cands = [c for c in cands if not self.is_excluded(text, toks, c, outlet_regions, outlet_norms, headings)]
+
+        agencies = self.group(text, toks, cands)
+
+        # 5. Abbreviations defined in the page.
+        self.add_abbreviations(text, toks, cands, agencies, abbreviations, covered)
+
+        # 6. Partner items, cue lists, lists with a known agency, repeated acronym names.
+        extra = self.partner_agencies(text, partner_items, agencies, outlet_norms)
+        extra += self.listed_agencies(text, toks, cands, covered, outlet_norms)
+        extra += self.repeated_acronym_names(text, toks, covered, agencies, outlet_norms)
+        for c in extra:
+            self.add_candidate(agencies, c, text, toks)
+        for c in extra:
+            self.find_repeats(text, agencies, c.name)
+
+        # 7. One entry per agency.
+        merged = self.merge(agencies)
+        for a in merged:
+            seen = set()
+            a.mentions = sorted(m for m in a.mentions if not ((m[0], m[1]) in seen or seen.add((m[0], m[1]))))
+            keep = []
+            for alias in a.aliases:
+                if norm_name(alias) != norm_name(a.name) and norm_name(alias) not in {norm_name(x) for x in keep}:
+                    keep.append(alias)
+            a.aliases = keep
+        merged.sort(key=lambda a: a.first)
+        return merged
+
+    # ----- steps ------------------------------------------------------------
+    def select_heads(self, toks: Sequence[Tok], hits: Sequence[Hit], taken: set[int]) -> list[Hit]:
+        """Head matches written in an allowed case, longest first, not overlapping."""
+        chosen: list[Hit] = []
+        used = set(taken)
+        for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+            head = self.heads[hit.key]
+            words = [t.text for t in toks[hit.start:hit.end]]
+            case = case_of(words, self.inner)
+            if case not in head.cases:
+                continue
+            if any(i in used for i in range(hit.start, hit.end)):
+                continue
+            used.update(range(hit.start, hit.end))
+            chosen.append(hit)
+        return sorted(chosen, key=lambda h: h.start)
+
+    def coordinated(self, toks: Sequence[Tok], hit: Hit) -> list[Candidate]:
+        """One candidate per place of "the A, B and C police departments" or
+        "the police departments of A and B"."""
+        plural = self.plurals[hit.key]
+        words = [t.text for t in toks[hit.start:hit.end]]
+        if case_of(words, self.inner) not in ("lower", "title"):
+            return []
+        elements: list[tuple[int, int]] = []
+        joined = False
+        k = hit.start
+        while k > 0 and not toks[k].nl_before:
+            s = k
+            while s > 0 and not toks[s].nl_before and (self.name_word(toks, s - 1) or self.hyphen_joins(toks, s - 1)):
+                s -= 1
+            while s < k and not self.name_word(toks, s):
+                s += 1
+            if s == k:
+                break
+            elements.insert(0, (s, k))
+            if s == 0 or toks[s].nl_before:
+                break
+            p = s - 1
+            sep = toks[p].lower
+            if sep in ("and", "&", "or"):
+                joined = True
+                if p > 0 and toks[p - 1].text == ",":
+                    p -= 1
+            elif sep != ",":
+                break
+            k = p
+        rule = "coordinated_heads"
+        if len(elements) < 2 or not joined:
+            elements, joined = [], False
+            e = hit.end
+            if e < len(toks) and toks[e].lower in ("of", "in") and not toks[e + 1 if e + 1 < len(toks) else e].nl_before:
+                m = e + 1
+                while m < len(toks):
+                    if m < len(toks) and toks[m].lower == "the":
+                        m += 1
+                    end = self.name_run_forward(toks, m, set())
+                    if end == m:
+                        break
+                    elements.append((m, end))
+                    if end < len(toks) and toks[end].lower in ("and", "&", "or"):
+                        joined = True
+                        m = end + 1
+                    elif end + 1 < len(toks) and toks[end].text == "," and toks[end + 1].lower in ("and", "&"):
+                        joined = True
+                        m = end + 2
+                    elif end < len(toks) and toks[end].text == ",":
+                        m = end + 1
+                    else:
+                        break
+                rule = "coordinated_heads_of"
+        elements = [(s, e) for s, e in elements
+                    if not all(t.text in self.generic for t in toks[s:e])]
+        if not elements or (plural.needs_list and (len(elements) < 2 or not joined)):
+            return []
+        if rule == "coordinated_heads" and len(elements) < 2:
+            return []
+        out = []
+        for s, e in elements:
+            place = join_tokens(toks[s:e])
+            name = f"{place} {plural.canonical}"
+            out.append(Candidate(s, e, name, name, plural.kind, rule, 0.85))
+        return out
+
+    def head_candidate(self, toks: Sequence[Tok], hit: Hit, heads: Sequence[Hit], head_starts: set[int],
+                       ends: set[int], covered: set[int]) -> Optional[Candidate]:
+        head = self.heads[hit.key]
+        n = len(toks)
+        s, e = hit.start, hit.end
+        if head.right and e < n and toks[e].lower in head.right and not toks[e].nl_before:
+            m = e + 1
+            if m < n and toks[m].lower == "the":
+                m += 1
+            end = self.extend_right(toks, m, head_starts)
+            if end > m:
+                e = end
+        if head.number and e < n and toks[e].text.isdigit() and not toks[e].nl_before:
+            e += 1
+        k = self.walk_left(toks, s, connectors=not head.needs_name, ends=ends, stops=covered)
+        left = toks[k:s]
+        named = any(t.text not in self.generic for t in left)
+        if head.needs_name and (not named or any(t.text in self.generic for t in left[:1])):
+            return None
+        if not named and e == hit.end and not head.bare:
+            return None
+        if not named:
+            k = s
+        if k < s and toks[s - 1].text in self.blockers:
+            return None
+        if any(i in covered for i in range(k, e)):
+            return None
+        name, kind, unit = self.name_tokens(toks, k, e, heads)
+        surface = join_tokens(toks[k:e])
+        if norm_name(name) in self.not_agencies or toks[e - 1].lower in self.not_agency_words:
+            return None
+        entry = self.gaz_by_norm.get(norm_name(name)) or self.gaz_by_norm.get(norm_name(surface))
+        if entry is not None:
+            return Candidate(k, e, entry.name, surface, entry.kind, "gazetteer_head", 0.95)
+        conf = 0.8 if head.needs_name else 0.9
+        return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
+                         conf, unit=unit)
+
+    def name_tokens(self, toks: Sequence[Tok], k: int, e: int, heads: Sequence[Hit]) -> tuple[str, AgencyKind, bool]:
+        """The canonical name of toks[k:e] (heads in their canonical form), its kind, and
+        whether it names a unit."""
+        inside = {h.start: h for h in heads if k <= h.start and h.end <= e}
+        parts: list[str] = []
+        kind: Optional[str] = None
+        last_role = "agency"
+        i = k
+        while i < e:
+            h = inside.get(i)
+            if h is not None:
+                head = self.heads[h.key]
+                parts.append((" " if parts and toks[i].space_before else "") + head.canonical)
+                if head.role == "agency" and head.kind and kind is None:
+                    kind = head.kind
+                last_role = head.role
+                i = h.end
+                continue
+            t = toks[i]
+            parts.append((" " if parts and t.space_before else "") + t.text)
+            i += 1
+        name = clean_name("".join(parts))
+        if kind is None:
+            kind = self.infer_kind(name, [self.heads[h.key] for h in inside.values()])
+        return name, kind, last_role == "unit"
+
+    def infer_kind(self, name: str, heads: Sequence[Head]) -> AgencyKind:
+        for head in heads:
+            if head.kind:
+                return head.kind
+        words = name.split()
+        key = norm_name(name)
+        if any(key == f or key.startswith(f + " ") for f in self.federal):
+            return "federal"
+        if any(w in self.local_words for w in words):
+            return "local_government"
+        if any(key.startswith(s + " ") for s in self.states):
+            return "state_agency"
+        return "other"
+
+    def compose_units(self, toks: Sequence[Tok], cands: list[Candidate]) -> list[Candidate]:
+        """"<parent>'s <unit>" and "<parent>, whose <unit>" name the unit after its parent."""
+        by_end = {c.end: c for c in cands}
+        out = []
+        for n, c in enumerate(cands):
+            if not c.unit or c.rule.startswith("gazetteer") or c.start == 0:
+                out.append(c)
+                continue
+            before = toks[c.start - 1]
+            parent = None
+            span_start = toks[c.start].start
+            if before.text in self.possessives and (c.start - 1) in by_end:
+                parent = by_end[c.start - 1]
+                span_start = toks[parent.start].start
+            elif before.lower in self.pointers:
+                for p in reversed(cands[:n]):
+                    if p.unit or p.end > c.start:
+                        continue
+                    between = toks[p.end:c.start]
+                    if any(t.text in SENTENCE_END or t.nl_before for t in between) or len(between) > 40:
+                        break
+                    parent = p
+                    break
+            if parent is None or parent.unit:
+                out.append(c)
+                continue
+            out.append(Candidate(c.start, c.end, f"{parent.name} {c.name}", c.surface, parent.kind,
+                                 "unit_of_parent", 0.85, unit=True,
+                                 span=(span_start, toks[c.end - 1].end), aliases=[c.name]))
+        return out
+
+    def is_outlet(self, name: str, outlet_norms: set[str]) -> bool:
+        key = norm_name(name)
+        if not key:
+            return True
+        if key in outlet_norms or self.call_sign.match(name.strip()):
+            return True
+        return any(key == w or key.endswith(" " + w) for w in self.media_words)
+
+    def is_excluded(self, text: str, toks: Sequence[Tok], c: Candidate,
+                    outlet_regions: Sequence[tuple[int, int]], outlet_norms: set[str],
+                    headings: Sequence[tuple[int, int]] = ()) -> bool:
+        """An outlet, or a head phrase in a sub-heading ("Trafficking Network")."""
+        start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
+        if any(s <= start and end <= e for s, e in outlet_regions):
+            return True
+        if c.rule.startswith("gazetteer"):
+            return False
+        if any(s <= start and end <= e for s, e in headings):
+            return True
+        return norm_name(c.name) in outlet_norms or norm_name(c.surface) in outlet_norms
+
+    def group(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate]) -> list[Agency]:
+        agencies: list[Agency] = []
+        for c in cands:
+            self.add_candidate(agencies, c, text, toks)
+        return agencies
+
+    def add_candidate(self, agencies: list[Agency], c: Candidate, text: str, toks: Sequence[Tok]) -> Agency:
+        key = norm_name(c.name)
+        start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
+        target = next((a for a in agencies if norm_name(a.name) == key), None)
+        if target is None:
+            target = Agency(c.name, c.kind)
+            agencies.append(target)
+        target.mentions.append((start, end, c.rule))
+        target.aliases.extend([c.surface, *c.aliases])
+        target.confidence = max(target.confidence, c.confidence)
+        return target
+
+    def agency_at(self, agencies: Sequence[Agency], start: int, end: int) -> Optional[Agency]:
+        for a in agencies:
+            if any(m[0] <= start and end <= m[1] for m in a.mentions):
+                return a
+        return None
+
+    def add_abbreviations(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate],
+                          agencies: list[Agency], abbreviations: Sequence[Abbreviation],
+                          covered: set[int]) -> None:
+        shorts: list[tuple[str, Agency, tuple[int, int]]] = []
+        for a in abbreviations:
+            for c in cands:
+                start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
+                if end == a.long_end and start < a.long_end:
+                    target = self.agency_at(agencies, start, end)
+                    if target is not None:
+                        shorts.append((a.short, target, (a.short_start, a.short_end)))
+                    break
+        for c in cands:
+            end = c.span[1] if c.span else toks[c.end - 1].end
+            named = find_named_as(text, end)
+            if named:
+                target = self.agency_at(agencies, end - 1, end)
+                if target is not None:
+                    shorts.append((named[0], target, (named[1], named[2])))
+        taken = {(m[0], m[1]) for a in agencies for m in a.mentions}
+        for short, target, where in shorts:
+            if short not in target.aliases:
+                target.aliases.append(short)
+            target.mentions.append((where[0], where[1], "abbreviation_defined"))
+            for s, e in short_form_occurrences(text, short):
+                if (s, e) in taken or (s, e) == where:
+                    continue
+                if any(m[0] <= s and e <= m[1] for a in agencies for m in a.mentions if a is not target):
+                    continue
+                target.mentions.append((s, e, "abbreviation"))
+        # Gazetteer acronyms the page defined are mentions of the page's agency.
+        for short, target, _ in shorts:
+            for a in agencies:
+                if a is target:
+                    continue
+                a.mentions = [m for m in a.mentions if text[m[0]:m[1]] != short]
+        agencies[:] = [a for a in agencies if a.mentions]
+
+    def looks_like_agency_name(self, name: str, outlet_norms: set[str], single_ok: bool) -> bool:
+        words = name.split()
+        if not words or len(words) > 12 or not words[0][:1].isupper():
+            return False
+        if self.is_outlet(name, outlet_norms) or any(self.is_website(w) for w in words):
+            return False
+        key = norm_name(name)
+        if key in self.not_agencies or key in self.states or words[-1].lower() in self.not_agency_words:
+            return False
+        if any(w in self.titles for w in words) or re.search(r"\b[A-Z]\.\s+[A-Z][a-z]", name):
+            return False  # a person: "Mayor Martin J. Walsh"
+        if words[-1] in self.local_words or all(w in self.generic for w in words):
+            return False
+        if len(words) == 1 and not single_ok:
+            return name.isupper() and len(name) >= 3 and name not in self.state_codes \
+                and name not in self.acronym_stop
+        return True
+
+    def partner_agencies(self, text: str, items: Sequence[tuple[int, int]], agencies: list[Agency],
+                         outlet_norms: set[str]) -> list[Candidate]:
+        out = []
+        known = {norm_name(x) for a in agencies for x in [a.name, *a.aliases]}
+        for start, end in items:
+            if any(start <= m[0] and m[1] <= end for a in agencies for m in a.mentions):
+                continue
+            name = clean_name(text[start:end])
+            if not self.looks_like_agency_name(name, outlet_norms, single_ok=True):
+                continue
+            if norm_name(name) in known:
+                target = next(a for a in agencies if norm_name(name) in {norm_name(x) for x in [a.name, *a.aliases]})
+                target.mentions.append((start, end, "partner_item"))
+                continue
+            entry = self.gaz_by_norm.get(norm_name(name))
+            kind = entry.kind if entry else self.infer_kind(name, [])
+            out.append(Candidate(0, 0, entry.name if entry else name, name, kind, "partner_item", 0.8,
+                                 span=(start, end)))
+        return out
+
+    def parse_list(self, toks: Sequence[Tok], m: int) -> list[tuple[int, int]]:
+        """Elements of "A, B and C" starting at toks[m] (each may start with "the")."""
+        elements = []
+        n = len(toks)
+        inner = {"for", "of", "to", "&", "against", "on"}
+        while m < n:
+            if toks[m].lower == "the" and m + 1 < n:
+                m += 1
+            end = self.name_run_forward(toks, m, inner)
+            if end == m:
+                break
+            elements.append((m, end))
+            if end < n and toks[end].lower in ("and", "&") and not toks[end].nl_before:
+                m = end + 1
+            elif end + 1 < n and toks[end].text == "," and toks[end + 1].lower in ("and", "&"):
+                m = end + 2
+            elif end < n and toks[end].text == "," and not toks[end].nl_before:
+                m = end + 1
+            else:
+                break
+        return elements
+
+    def listed_agencies(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate],
+                        covered: set[int], outlet_norms: set[str]) -> list[Candidate]:
+        """Named organizations after a cue word, and names listed along with a known agency."""
+        out: list[Candidate] = []
+        n = len(toks)
+        plural_words = {p.phrase.split()[0] for p in self.plurals}
+        starts: list[tuple[int, str, bool]] = []
+        lowered = [t.lower for t in toks]
+        for i in range(n):
+            for cue in self.cues:
+                if lowered[i:i + len(cue)] == cue:
+                    m = i + len(cue)
+                    skipped = 0
+                    while m < n and lowered[m] in self.fillers and skipped < 3:
+                        m += 1
+                        skipped += 1
+                    starts.append((m, "named_organization", True))
+        for c in cands:
+            if c.span is not None and c.rule != "unit_of_parent":
+                continue
+            m = c.end
+            if m < n and toks[m].text == ",":
+                m += 1
+            if m < n and toks[m].lower in ("and", "&"):
+                m += 1
+            if m > c.end:
+                starts.append((m, "listed_with_agency", False))
+        made = set()
+        for m, rule, single_ok in starts:
+            for s, e in self.parse_list(toks, m):
+                if any(i in covered for i in range(s, e)) or (s, e) in made:
+                    continue
+                if e < n and (toks[e].lower in plural_words or toks[e].text in self.possessives):
+                    break
+                name = join_tokens(toks[s:e])
+                if not self.looks_like_agency_name(name, outlet_norms, single_ok=single_ok and e - s == 1 and name not in self.state_codes):
+                    continue
+                made.add((s, e))
+                entry = self.gaz_by_norm.get(norm_name(name))
+                kind = entry.kind if entry else ("ngo" if self.infer_kind(name, []) == "other" else self.infer_kind(name, []))
+                out.append(Candidate(s, e, entry.name if entry else name, name, kind, rule,
+                                     0.7 if single_ok else 0.6))
+        return out
+
+    def repeated_acronym_names(self, text: str, toks: Sequence[Tok], covered: set[int],
+                               agencies: Sequence[Agency], outlet_norms: set[str]) -> list[Candidate]:
+        """An organization named by a capitalized acronym word and a name the page repeats:
+        "CEASE Boston works ... CEASE Boston will"."""
+        runs: dict[str, list[tuple[int, int]]] = {}
+        n = len(toks)
+        known = {x for a in agencies for x in a.aliases} | self.gaz_acronyms
+        for i in range(n - 1):
+            w = toks[i].text
+            if not (w.isalpha() and w.isupper() and len(w) >= 4) or w in self.acronym_stop \
+                    or w in known or i in covered:
+                continue
+            nxt = toks[i + 1]
+            if nxt.nl_before or not nxt.space_before or not (nxt.text[:1].isupper() and nxt.text[1:].islower()):
+                continue
+            e = i + 1
+            while e < n and not toks[e].nl_before and toks[e].text[:1].isupper() and toks[e].text[1:].islower() \
+                    and toks[e].lower not in self.breakers and e - i < 4:
+                e += 1
+            if any(j in covered for j in range(i, e)):
+                continue
+            runs.setdefault(join_tokens(toks[i:e]), []).append((i, e))
+        out = []
+        for name, where in runs.items():
+            if len(where) < 2 or not self.looks_like_agency_name(name, outlet_norms, single_ok=False):
+                continue
+            s, e = where[0]
+            out.append(Candidate(s, e, name, name, "ngo", "repeated_acronym_name", 0.6))
+        return out
+
+    def find_repeats(self, text: str, agencies: list[Agency], name: str) -> None:
+        """Other places the page writes a name found by a list rule."""
+        target = next((a for a in agencies if norm_name(a.name) == norm_name(name)), None)
+        if target is None:
+            return
+        for alias in {name, *[x for x in target.aliases if len(x) > 3 and " " in x]}:
+            pattern = re.compile(r"(?<![\w])" + re.escape(alias) + r"(?![\w])")
+            for m in pattern.finditer(text):
+                if any(mm[0] < m.end() and m.start() < mm[1] for a in agencies for mm in a.mentions):
+                    continue
+                target.mentions.append((m.start(), m.end(), "repeat_of_name"))
+
+    def merge(self, agencies: list[Agency]) -> list[Agency]:
+        """Merge entries that name the same agency: equal normal forms, a name that is an alias
+        of another, a name that is another with a state or "U.S." in front, and a unit's bare
+        name into "<parent> <unit>"."""
+        out: list[Agency] = []
+        for a in agencies:
+            key = norm_name(a.name)
+            target = next((b for b in out if norm_name(b.name) == key), None)
+            if target is None:
+                out.append(a)
+            else:
+                self.absorb(target, a)
+        changed = True
+        while changed:
+            changed = False
+            for b in list(out):
+                kb = norm_name(b.name)
+                for a in out:
+                    if a is b:
+                        continue
+                    ka = norm_name(a.name)
+                    aliases = {norm_name(x) for x in a.aliases}
+                    prefix = ka[:-len(kb)].strip() if ka.endswith(" " + kb) else None
+                    if kb in aliases or (prefix is not None and (
+                            prefix in self.states or prefix in self.federal or a.kind == b.kind
+                            and any(m[2] == "unit_of_parent" for m in a.mentions))):
+                        self.absorb(a, b)
+                        out.remove(b)
+                        changed = True
+                        break
+                if changed:
+                    break
+        return out
+
+    @staticmethod
+    def absorb(target: Agency, other: Agency) -> None:
+        target.mentions.extend(other.mentions)
+        target.aliases.extend([other.name, *other.aliases])
+        target.confidence = max(target.confidence, other.confidence)
