@@ -174,7 +174,7 @@ def whose_population(prefix: str, suffix: str, head: Optional[str], place: Place
     while i >= 0:
         tok = toks[i]
         if not tok.cap:
-            word = tok.low
+            word = _bare(tok.low)
             if _is_place_noun(word, lexicon) or word in lexicon.other_place_nouns:
                 det = _determiner_index(toks, i, lexicon)
                 np_start = det if det is not None else i
