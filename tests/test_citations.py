@@ -218,3 +218,41 @@ def test_component_normalizes_whitespace_of_a_wrapped_title(extract_text):
         ("Sting Nets 12 Johns in a Long Operation That Ran All Week", "2011-05-02")]
     span = record["citations"][0]["span"]
     assert text[span["start"]:span["end"]] == span["text"]
+
+
+def test_parse_entry_straight_single_quotes_and_apostrophes(lex):
+    p = parsed("'Cops Nab Prostitutes' Customers,' The Day, May 25, 1998.", lex)
+    assert (p.title, p.outlet, p.date.value) == ("Cops Nab Prostitutes' Customers", "The Day", "1998-05-25")
+    p = parsed("“The ‘John School’ Works,” The Sun, 2019", lex)
+    assert p.title == "The ‘John School’ Works"
+
+
+@pytest.mark.parametrize("entry", [
+    "The chief's \"plan\" was announced in 2019",
+    "Officers said “enough” after the 2019 sweep.",
+])
+def test_parse_entry_rejects_quotes_inside_prose(entry, lex):
+    assert parse_entry(entry, lex) is None
+
+
+def test_parse_entry_allows_a_lead_before_the_title(lex):
+    p = parsed("Reverse stings: “Cops Nab Customers,” The Day, 1998", lex)
+    assert (p.title, p.outlet) == ("Cops Nab Customers", "The Day")
+
+
+def test_parse_unclosed_quote_needs_a_date(lex):
+    from pipeline.components.citations import parse_unclosed
+
+    p = parse_unclosed("“Prostitution Sting Nets 40, CBS/WFSB-TV 3, June 4 2007.", lex)
+    assert (p.title, p.outlet, p.date.value, p.quote) == ("Prostitution Sting Nets 40", "CBS/WFSB-TV 3",
+                                                          "2007-06-04", "curly_unclosed")
+    assert parse_unclosed("“Prostitution Sting Nets 40, CBS/WFSB-TV 3", lex) is None
+    assert parse_unclosed("“Closed,” The Day, 2007", lex) is None  # not unclosed: parse_entry reads it
+
+
+def test_unclosed_citation_has_low_confidence(lex):
+    from pipeline.components.citations import parse_unclosed, provisional_confidence
+
+    unclosed = parse_unclosed("“Sting Nets 40, WFSB, June 4 2007.", lex)
+    closed = parse_entry("“Sting Nets 40,” WFSB, June 4 2007.", lex)
+    assert provisional_confidence(unclosed, lex) < provisional_confidence(closed, lex)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.language import Language
@@ -82,7 +82,7 @@ class CitationLexicon(BaseModel):
     @field_validator("provisional_confidence")
     @classmethod
     def _confidences(cls, v: dict[str, float]) -> dict[str, float]:
-        need = {"complete", "no_date", "no_outlet", "title_only"}
+        need = {"complete", "no_date", "no_outlet", "title_only", "unclosed"}
         if need - v.keys():
             raise ValueError(f"missing keys {sorted(need - v.keys())}")
         if any(not 0 <= x <= 1 for x in v.values()):
@@ -188,15 +188,30 @@ def _find_title(entry: str, lex: CitationLexicon) -> Optional[tuple[int, int, Qu
     """(offset after the opening quote, offset of the closing quote, pair) of the first quoted title."""
     best = None
     for pair in lex.quote_pairs:
-        open_at = entry.find(pair.open)
-        while 0 <= open_at <= lex.max_prefix_chars:
+        for open_at in _openings(entry, pair, lex):
             close_at = _closing(entry, open_at + 1, pair)
             if close_at is not None:
                 if best is None or open_at < best[0] - 1:
                     best = (open_at + 1, close_at, pair)
                 break
-            open_at = entry.find(pair.open, open_at + 1)
     return best
+
+
+def _openings(entry: str, pair: QuotePair, lex: CitationLexicon) -> Iterator[int]:
+    """Offsets of opening marks: at the start of a word (not "Police' plan"), within the prefix."""
+    at = entry.find(pair.open)
+    while 0 <= at <= lex.max_prefix_chars:
+        before, after = entry[at - 1:at] if at else "", entry[at + 1:at + 2]
+        if not before.isalnum() and after and not after.isspace() and _prefix_ok(entry[:at]):
+            yield at
+        at = entry.find(pair.open, at + 1)
+
+
+def _prefix_ok(prefix: str) -> bool:
+    """What may stand before a title: nothing but a bullet, or a lead that ends in a separator or a
+    date ("May 25, 1998 – “…”", "Reverse stings: “…”"), never running prose ("The chief's “plan”")."""
+    prefix = prefix.strip(BULLET_CHARS + " \t\u00a0")
+    return not prefix or prefix[-1] in ":–—-|,;.)]" or prefix[-1].isdigit()
 
 
 def _closing(entry: str, start: int, pair: QuotePair) -> Optional[int]:
@@ -287,8 +302,37 @@ def parse_entry(entry: str, lex: CitationLexicon, dates: Sequence[FoundDate] = (
         date=date)
 
 
+def parse_unclosed(entry: str, lex: CitationLexicon, dates: Sequence[FoundDate] = ()) -> Optional[ParsedCitation]:
+    """An entry whose title quote is never closed ("“Sting Nets 40, WFSB, June 4 2007.").
+
+    Only with a date after the title: the title runs from the quote to the
+    last comma before the outlet, the outlet from there to the date. A title
+    with a comma of its own is then cut short, so the confidence is low.
+    """
+    if not _opens_without_closing(entry, lex):
+        return None
+    pair, open_at = min(((p, at) for p in lex.quote_pairs for at in _openings(entry, p, lex)),
+                        key=lambda x: x[1])
+    date = _pick_date(entry, open_at + 1, sorted(dates, key=lambda d: d.start), lex)
+    if date is None or date.start <= open_at:
+        return None
+    body_start, body_end = _trim(entry, open_at + 1, date.start, OUTLET_TRIM)
+    cut = entry.rfind(",", body_start, body_end)
+    if cut < 0:
+        return None
+    t_start, t_end = _trim(entry, body_start, cut, TITLE_TRIM)
+    outlet = _outlet(entry, cut + 1, body_end, lex)
+    if t_end - t_start < 2 or outlet is None:
+        return None
+    return ParsedCitation(title_start=t_start, title_end=t_end, title=entry[t_start:t_end],
+                          quote=f"{pair.id}_unclosed", outlet=entry[outlet[0]:outlet[1]],
+                          outlet_start=outlet[0], outlet_end=outlet[1], date=date)
+
+
 def provisional_confidence(parsed: ParsedCitation, lex: CitationLexicon) -> float:
     table = lex.provisional_confidence
+    if parsed.quote.endswith("_unclosed"):
+        return table["unclosed"]
     if parsed.outlet and parsed.date:
         return table["complete"]
     if parsed.outlet:
@@ -337,8 +381,8 @@ class SourceLine:
 
 
 def _opens_without_closing(entry: str, lex: CitationLexicon) -> bool:
-    head = entry[:lex.max_prefix_chars + 1]
-    return _find_title(entry, lex) is None and any(p.open in head for p in lex.quote_pairs)
+    return _find_title(entry, lex) is None and any(next(_openings(entry, p, lex), None) is not None
+                                                   for p in lex.quote_pairs)
 
 
 def read_sources(text: str, lines: Sequence[SourceLine], lex: CitationLexicon,
@@ -371,6 +415,8 @@ def read_sources(text: str, lines: Sequence[SourceLine], lex: CitationLexicon,
                 if parsed is not None:
                     end, i = lines[j].end, j
                     break
+            if parsed is None:
+                parsed = parse_unclosed(text[start:end], lex, dates_in(dates, start, end))
         i += 1
         if parsed is None:
             entry = text[start:end]
