@@ -167,7 +167,8 @@ def clean(text: str) -> str:
     """Lower case, one space for any run of whitespace, plain quotes and hyphens."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[\u2010\u2011\u2012]", "-", text)
-    return re.sub(r"\s+", " ", text).strip().lower()
+    text = re.sub(r"\s+", " ", text).strip().lower()
+    return re.sub(r" ,", ",", text)
 
 
 def _strip_the(s: str) -> str:
@@ -536,10 +537,13 @@ def reject_reason(before: str, candidate: str, after: str,
     temporal = _ends_with_word(b, lex.temporal_prepositions)
     if next_words and next_words[0] in lex.reject_after_always:
         return f"counts {next_words[0]!r}"
-    if next_words and next_words[0] in lex.reject_after and not temporal:
+    determined = _ends_with_word(b, lex.determiners)  # "the 2013 arrests" names the year's arrests
+    if next_words and next_words[0] in lex.reject_after and not temporal and not determined:
         return f"counts {next_words[0]!r}"
-    # "police stopped 1990 cars": a plural noun right after the number
-    if next_words and not temporal and not _ends_with_word(b, lex.determiners):
+    # "police stopped 1990 cars": a plural noun right after the number (not "the Act of 2000 applies",
+    # nor a number opening a clause: "2013 brings")
+    clause_start = not b or b[-1] in ".,;:!?()\"'\u2022-" or b.endswith(" of")
+    if next_words and not temporal and not determined and not clause_start:
         w = next_words[0]
         raw = re.match(r"\s*([\w']+)", after)
         if raw and raw.group(1)[:1].islower() and len(w) > 3 and w.endswith("s") \
