@@ -155,6 +155,8 @@ class Found:
 PREPOSITIONS = frozenset("""in on at for during after from with as near across over since by outside inside around
 throughout following amid under into before between within against of to""".split())
 CONJUNCTIONS = frozenset(["and", "or", "but", "plus", "&"])
+# what may follow a sub-count without a noun: "13 for aiding prostitution", "9 in the second", "9 on unrelated charges"
+BARE_FOLLOWERS = frozenset(["for", "on", "in", "with", "during", "at"])
 SEPARATORS = frozenset([",", ";", ":", "and", "plus", "including", "&", "•", "as well as"])
 DAY_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday today tonight yesterday
 night morning evening weekend""".split())
@@ -332,8 +334,10 @@ def _labels_at(matches: Sequence[Match], label_prefixes: tuple[str, ...], headli
 def _trigger_before(toks, c_start, matches, lex, headline) -> Optional[Match]:
     """An ACTIVE/LEAD trigger ending right before the count, only qualifier words between."""
     best = None
-    for m in _labels_at(matches, ("ACTIVE", "LEAD"), headline):
+    for m in _labels_at(matches, ("ACTIVE", "LEAD", "OPENING"), headline):
         if m.end > c_start:
+            continue
+        if m.label == "OPENING" and m.start > 0:  # "Arrested were 12 men", not "the men arrested was one"
             continue
         gap = toks[m.end:c_start]
         if len(gap) <= 4 and all(t.lower in lex.gap for t in gap):
@@ -516,7 +520,7 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
             if ng2.blocked:
                 continue
             nxt = toks[ng2.end] if ng2.end < len(toks) else None
-            if ng2.head is None and not (nxt is None or nxt.lower in PREPOSITIONS or nxt.text in (",", ";", ".")):
+            if ng2.head is None and not (nxt is None or nxt.lower in BARE_FOLLOWERS or nxt.text in (",", ";", ".")):
                 continue
             # "5 men were arrested and 3 women were warned": a verb of its own that is no arrest
             if nxt is not None and nxt.lower in lex.aux and _passive_after(toks, ng2.end, matches, lex, headline) is None:
@@ -564,8 +568,16 @@ def is_since_date(text: str, date: DateMention, lex: ArrestLexicon) -> bool:
     """A date that opens a period ("since 1999", "beginning in 2009") rather than dating one operation."""
     before = text[max(0, date.start - 20):date.start].lower()
     before = re.sub(r"\s+", " ", before)
-    return any(re.search(r"\b" + re.escape(w) + r"(\s+at\s+least)?\s*(about\s+)?$", before) for w in lex.since_words) \
-        or date.mod in ("ON_OR_BEFORE", "ON_OR_AFTER", "AFTER", "BEFORE")
+    if any(re.search(r"\b" + re.escape(w) + r"(\s+at\s+least)?\s*(about\s+)?$", before) for w in lex.since_words):
+        return True
+    own = re.sub(r"\s+", " ", text[date.start:date.end].lower())
+    if any(own.startswith(w + " ") for w in lex.since_words):  # the date span may hold its own "since"
+        return True
+    # "since the program began in 2006"
+    clause = re.sub(r"\s+", " ", text[max(0, date.start - 50):date.start].lower())
+    if re.search(r"\bsince\b[^,.;:]{0,40}\b(began|begun|started|launched|was created|was formed)\b[^,.;:]*$", clause):
+        return True
+    return date.mod in ("ON_OR_BEFORE", "ON_OR_AFTER", "AFTER", "BEFORE")
 
 
 def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullets: str = "") -> bool:
@@ -605,8 +617,14 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
     if re.search(r"\b(a|an|the|its|their)\s*$", before) and report_nouns & set(words_after[:3]):
         return True
     clause_before = re.split(r"[,;:—–]", before)[-1]
-    if any(re.search(r"\b" + re.escape(w) + r"\b", clause_before) for w in lex.report_words):
-        return True
+    ops = {w.lower() for w in lex.operation_words}
+    for w in lex.report_words:
+        hit = None
+        for hit in re.finditer(r"\b" + re.escape(w.lower()) + r"\b", clause_before):
+            pass
+        # "told reporters at a news conference on", but not "reported 250 prostitution arrests in"
+        if hit is not None and not ops & set(re.findall(r"[\w'’]+", clause_before[hit.end():])):
+            return True
     # ", the LPSO announced that ..." right after the date, before any operation word;
     # a subordinate clause in between ("In May 2010, after neighbors reported ...") is not the main verb
     window = re.split(r"\bthat\b|[;:.]", after_full[:120].lower())[0]
@@ -615,7 +633,6 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
         clauses.pop(0)
     window = clauses[0] if clauses else ""
     tokens = re.findall(r"[\w'’]+", window)
-    ops = {w.lower() for w in lex.operation_words}
     reports = {w.lower() for w in lex.report_words if " " not in w}
     for w in tokens:
         if w in ops:
@@ -649,10 +666,11 @@ class Unit:
     operation_dates: list[DateMention] = field(default_factory=list)
     report_dated: bool = False  # holds an announcement or publication date
     operational: bool = False  # talks about an operation or arrests
+    item: bool = False  # a bulleted list line
 
 
 def link_date(units: Sequence[Unit], index: int, position: int, text: str,
-              lex: ArrestLexicon) -> tuple[Optional[DateMention], str]:
+              lex: ArrestLexicon, cross_paragraphs: bool = True) -> tuple[Optional[DateMention], str]:
     """The operation date of a count at `position` in units[index], and how it was found.
 
     Same sentence first (the date nearest before the count, else after it);
@@ -660,7 +678,10 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
     section, unless this sentence is generic ("some of which have produced",
     "over the years", "as many as"), points at another operation ("the
     previous sting"), or is dated by an announcement ("told reporters at a
-    news conference on Feb. 16, 2023") instead.
+    news conference on Feb. 16, 2023") instead. On a profile page, where each
+    paragraph tells of other operations, `cross_paragraphs` is False and a date
+    is carried only within the paragraph (and from a line ending in ":" to the
+    list under it); a news story about one operation carries it further.
     """
     unit = units[index]
     same = [d for d in unit.operation_dates if not is_since_date(text, d, lex)] or unit.operation_dates
@@ -672,10 +693,15 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
             return d, "same_sentence"
     if unit.report_dated or generic or has_marker(sentence, lex.other_operation_markers):
         return None, "no_date"
+    paragraph = unit.paragraph
     for k in range(index - 1, -1, -1):
         prev = units[k]
         if prev.block != unit.block:
             break
+        if prev.paragraph != paragraph:
+            if not cross_paragraphs and not units[k + 1].item:
+                break
+            paragraph = prev.paragraph
         usable = [d for d in prev.operation_dates if not is_since_date(text, d, lex)]
         if usable and prev.operational:
             return max(usable, key=lambda d: d.end), "carried"

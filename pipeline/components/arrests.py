@@ -116,7 +116,8 @@ class ArrestsComponent:
                 op_dates.append(d)
             unit_text = text[a:b]
             units.append(Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), op_dates, report,
-                              has_marker(unit_text, lex.operation_words)))
+                              has_marker(unit_text, lex.operation_words),
+                              item=unit_text[:1] in lex.bullets))
             headline = section in ("title", "sources") or (
                 title_region is not None and title_region.start <= a < title_region.end) or (
                 not unit_text.rstrip().endswith(tuple(TERMINAL)) and len(unit_text.split()) <= 20
@@ -126,6 +127,7 @@ class ArrestsComponent:
         arrests, spans = [], []
         lead_open = False  # the previous line ended "... netted 92 people:"
         lead_found: Optional[tuple[int, Found, list]] = None
+        cross = self._single_story(layout)
         for ui, (unit, (stoks, section, headline, block)) in enumerate(zip(units, unit_info)):
             if not stoks:
                 continue
@@ -163,7 +165,7 @@ class ArrestsComponent:
                 lead_found = (ui, found[-1], toks) if lead_open else None
             for fi, f in enumerate(found):
                 stop = toks[found[fi + 1].span_start].start if fi + 1 < len(found) else unit.end
-                entry = self._entry(f, ui, units, toks, section, block, entries, text, out, stop)
+                entry = self._entry(f, ui, units, toks, section, block, entries, text, out, stop, cross)
                 arrests.append(entry)
                 span = doc.char_span(toks[f.span_start].start, toks[f.span_end - 1].end, label="arrest",
                                      alignment_mode="expand")
@@ -175,20 +177,26 @@ class ArrestsComponent:
         return doc
 
     @staticmethod
+    def _single_story(layout) -> bool:
+        """A news story or column (no tactic list, partner or source lists, footer): one operation throughout."""
+        return not (layout.tactic_items or layout.partner_items or layout.source_headings or layout.source_entries
+                    or layout.footer)
+
+    @staticmethod
     def _whole_line(text: str, a: int, b: int) -> bool:
         before = text[max(0, a - 1):a]
         after = text[b:b + 1]
         return before in ("", "\n", "\r") and after in ("", "\n", "\r")
 
     def _entry(self, f: Found, ui: int, units: list[Unit], toks: list[Tok], section: str, block,
-               entries, text: str, out: dict, stop: int) -> dict:
+               entries, text: str, out: dict, stop: int, cross: bool) -> dict:
         lex = self.lex
         unit = units[ui]
         count_pos = toks[f.count_start].start
         if block[0] == "entry":
             date, how = self._citation_date(entries[block[1]], text, out, count_pos), "headline"
         else:
-            date, how = link_date(units, ui, count_pos, text, lex)
+            date, how = link_date(units, ui, count_pos, text, lex, cross_paragraphs=cross)
             if f.via == "list_item" and how == "carried":
                 how = "list_item"
         noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
