@@ -533,7 +533,7 @@ def reject_reason(before: str, candidate: str, after: str,
     word = _ends_with_word(b, lex.reject_before)
     if word:
         return f"follows {word!r}"
-    next_words = re.findall(r"[\w%.']+", a)[:4]
+    next_words = [w.rstrip(".") for w in re.findall(r"[\w%.']+", a)[:4]]
     temporal = _ends_with_word(b, lex.temporal_prepositions)
     if next_words and next_words[0] in lex.reject_after_always:
         return f"counts {next_words[0]!r}"

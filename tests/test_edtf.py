@@ -304,6 +304,7 @@ def test_split_coordination_lists():
     ("www.example.com/", "2019", "/05/story"),
     ("officers seized ", "2013", " vehicles"),
     ("they logged ", "1999", " tips"),
+    ("Officers made ", "1999", " stops. March 2020"),
 ])
 def test_reject_reason_not_a_year(before, number, after):
     assert reject_reason(before, number, after) is not None
