@@ -435,3 +435,70 @@ def test_sample_pages_arrest_spans_are_valid(extract_text, corpus):
         text = path.read_bytes().decode("utf-8-sig")
         for a in extract_text(text, doc_id=path.stem)["arrests"]:
             assert text[a["span"]["start"]:a["span"]["end"]] == a["span"]["text"]
+
+
+# ------------------------------------------------------------------ more phrasings and page kinds
+
+@pytest.mark.parametrize("text, expected", [
+    ("Arrested were 12 men from across the county.", [12]),
+    ("Among the men arrested was one who wore an ankle monitor.", []),
+    ("A total of 37 people were arrested, including 25 johns and 12 prostitutes.", [37, 25, 12]),
+    ("Police arrested 18 people, 11 of whom were charged with soliciting.", [18, 11]),
+    ("The sting led to 16 arrests for solicitation and two for promoting prostitution.", [16, 2]),
+    ("Officers made 45 prostitution-related arrests during the week.", [45]),
+    ("Police busted 27 men in a prostitution sting on Saturday.", [27]),
+    ("The sweep ended with 44 men in custody.", [44]),
+    ("Deputies took 7 men into custody.", [7]),
+    ("The sting netted 11 men, ages 22 to 61.", [11]),
+    ("In a 2016 sting, officers arrested 31 men; 12 of them were from out of state.", [31]),
+    ("The department reported 250 prostitution arrests in 2015, up from 180 in 2014.", [250]),
+    ("Nearly 60 percent of those arrested were buyers.", []),
+])
+def test_more_phrasings_and_their_limits(extract_text, text, expected):
+    assert counts(extract_text, text) == expected
+
+
+def test_headline_sub_count_needs_people(extract_text):
+    assert counts(extract_text, "Police: 31 Arrested, 12 From Out of State") == [31]
+
+
+def test_cumulative_count_since_a_year_is_undated(extract_text):
+    assert dated(extract_text, "Intro line\n\nThe task force has made 1,500 arrests since 2010.") == [(1500, None)]
+    assert dated(extract_text, "Intro line\n\nDetectives have arrested 400 johns since the program began in 2006.") \
+        == [(400, None)]
+
+
+def test_report_verb_governing_the_count_does_not_void_the_year(extract_text):
+    text = "Intro line\n\nThe department reported 250 prostitution arrests in 2015, up from 180 in 2014."
+    assert dated(extract_text, text) == [(250, "2015")]
+
+
+PROFILE = """Springfield, IL
+
+Tactics Used
+
+Reverse Stings
+John School
+
+Springfield is a city of about 115,000 people. In 2012, the city council passed an ordinance on vehicle seizure.
+
+Police arrested 15 men in a reverse sting near the fairgrounds. The men were charged with solicitation.
+
+In August 2014, the police department ran a three-night operation that led to the arrest of 23 johns and 4 women. Of the 23 men, 19 were first-time offenders. Police also seized 12 vehicles.
+
+An operation in May 2015 netted 50 people:
+
+  • 30 johns
+  • 15 prostitutes
+  • 5 pimps
+
+State Illinois
+Type City
+Population 114394
+Comments are closed.
+"""
+
+
+def test_profile_dates_stay_within_their_paragraph_and_lists(extract_text):
+    assert dated(extract_text, PROFILE) == [(15, None), (23, "2014-08"), (4, "2014-08"), (50, "2015-05"),
+                                            (30, "2015-05"), (15, "2015-05"), (5, "2015-05")]
