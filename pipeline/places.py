@@ -114,6 +114,8 @@ _TITLE = re.compile(
 
 def parse_title(title: str, vocab: PlaceVocab, offset: int = 0) -> Optional[tuple[Found, Found]]:
     """"Fitchburg, MA" -> (Found("Fitchburg"), Found("Massachusetts")); None when not "Place, State"."""
+    lead = len(title) - len(title.lstrip("\ufeff\u200b\u200e\u2060 \t\u00a0"))
+    title, offset = title[lead:], offset + lead
     m = _TITLE.match(title)
     if not m:
         return None

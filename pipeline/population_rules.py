@@ -171,14 +171,19 @@ def whose_population(prefix: str, suffix: str, head: Optional[str], place: Place
             return "own", f"the {head}"
         if det is not None:
             i = det - 1
+    relative = False  # passed ", which has ...": the next noun phrase to the left is what it is said of
     while i >= 0:
         tok = toks[i]
+        if tok.low in ("which", "who") and i >= 1 and toks[i - 1].text == ",":
+            relative = True
+            i -= 1
+            continue
         if not tok.cap:
             word = _bare(tok.low)
             if _is_place_noun(word, lexicon) or word in lexicon.other_place_nouns:
                 det = _determiner_index(toks, i, lexicon)
                 np_start = det if det is not None else i
-                if _prep_before(toks, np_start, lexicon):
+                if not relative and _prep_before(toks, np_start, lexicon):
                     i = np_start - 1  # "the largest city in the county": not what the figure is said of
                     continue
                 if _compatible(word, place, lexicon):
@@ -203,7 +208,7 @@ def whose_population(prefix: str, suffix: str, head: Optional[str], place: Place
             i -= 1
             continue
         first = toks.index(words[0])
-        if _prep_before(toks, first, lexicon) or _coordinated_prep_object(toks, first, lexicon):
+        if not relative and (_prep_before(toks, first, lexicon) or _coordinated_prep_object(toks, first, lexicon)):
             i = first - 1
             continue
         own = same_place([t.text for t in words], place, lexicon)

@@ -33,7 +33,8 @@ FOOTER_LINE = re.compile(
 CHECKED = "✔✓☑✅√"
 UNCHECKED = "✗✘☐❌"
 BULLETS = "•·▪‣◦●○■-–—*"
-LIST_HEADER_ROW = re.compile(r"(?i)^tactics?\s*\t+\s*in\s+use$")
+QUOTES = "“”\"‘’'"
+LIST_HEADER_ROW = re.compile(r"(?i)^(tactics?|categor(y|ies))\s*(\t+|\s{2,})\s*(in\s+use|used\??|status|yes\s*/\s*no)$")
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,11 @@ def _find_tactic_list(text: str, lines: list[Line], nonblank: list[int], body_fi
         last = i
     if not items:
         return None
+    if any(item.checked is not None for item in items):
+        # A table with check marks: a row without one is not checked.
+        for item in items:
+            if item.checked is None:
+                item.checked = False
     layout.tactic_items = items
     region = trim(text, lines[heading_line].start, lines[last].end)
     layout.sections.append(PageSection("tactics", region, heading=trim(text, lines[heading_line].start,
@@ -233,13 +239,13 @@ def _tactic_row(text: str, line: Line) -> Optional[ListItem]:
     checked: Optional[bool] = None
     if has_mark:
         checked = any(c in CHECKED for c in s)
-    label = trim(text, line.start, line.end, strip_chars=marks + BULLETS)
+    label = trim(text, line.start, line.end, strip_chars=marks + BULLETS + QUOTES)
     if not label.text or not label.text[0].isalpha():
         return None
     # A table row keeps its mark after a tab: cut at the first tab.
     tab = label.text.find("\t")
     if tab > 0:
-        label = trim(text, label.start, label.start + tab)
+        label = trim(text, label.start, label.start + tab, strip_chars=QUOTES)
     return ListItem(label=label, checked=checked)
 
 

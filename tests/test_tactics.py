@@ -1,0 +1,195 @@
+"""Tactics: label mapping, not-in-use detection, merging (pure) and the component (glue)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rules import MODELS_DIR, load_lexicon
+from pipeline.tactic_labels import (LabelsLexicon, LabelVocab, ModalityLexicon, canonical_label, has_context,
+                                    merge_tactics, normalize_label, not_in_use, paragraph_bounds)
+
+VOCAB = LabelVocab(load_lexicon(MODELS_DIR / "tactics" / "labels.json", LabelsLexicon))
+MODALITY = load_lexicon(MODELS_DIR / "tactics" / "modality.json", ModalityLexicon)
+
+
+# ---------------------------------------------------------------- label mapping
+
+@pytest.mark.parametrize("written,label", [
+    ("Auto Seizure", "Auto Seizure"),
+    ("auto seizure", "Auto Seizure"),
+    ("AUTO  SEIZURE", "Auto Seizure"),
+    ("Auto seizures", "Auto Seizure"),
+    ("Vehicle seizure", "Auto Seizure"),
+    ("IT-based tactics", "IT Based Tactics"),
+    ("IT Based", "IT Based Tactics"),
+    ("Web-based reverse stings", "Web Stings"),
+    ("Web stings", "Web Stings"),
+    ("Dear John Letters", "Letters"),
+    ("SOAP orders", "SOAP Orders"),
+    ("Stay Out of Areas of Prostitution", "SOAP Orders"),
+    ("John schools", "John School"),
+    ("Reverse sting", "Reverse Stings"),
+    ("License suspension", "License Suspension"),
+    ("Neighbourhood action", "Neighborhood Action"),
+])
+def test_canonical_label_maps_variants(written, label):
+    assert canonical_label(written, VOCAB) == (label, True)
+
+
+def test_canonical_label_keeps_unknown_as_written():
+    assert canonical_label("Shaming", VOCAB) == ("Shaming", False)
+    assert canonical_label("  Billboard   campaigns ", VOCAB) == ("Billboard campaigns", False)
+
+
+def test_normalize_label_folds_case_hyphens_apostrophes():
+    assert normalize_label("Driver’s-License\u00a0Suspension!") == "drivers license suspension"
+
+
+def test_vocabulary_has_the_fifteen_canonical_labels():
+    assert len(VOCAB.labels) == 15
+
+
+# ---------------------------------------------------------------- not in use
+
+def _cue(sentence: str, evidence: str):
+    start = sentence.index(evidence)
+    return not_in_use(sentence, start, start + len(evidence), MODALITY)
+
+
+def test_not_in_use_proposed_program():
+    assert _cue("The city showed interest in a john school in 2003.", "john school")
+
+
+def test_not_in_use_not_instituted():
+    assert _cue("To our knowledge, a john school program has not been instituted in the city.", "john school")
+
+
+def test_not_in_use_immediate_negation():
+    assert _cue("Detectives did not arrest the men they found inside.", "arrest the men")
+    assert _cue("No john school has been set up.", "john school")
+
+
+def test_not_in_use_no_evidence():
+    assert _cue("We found no evidence that police have run reverse stings here.", "reverse stings")
+
+
+def test_not_in_use_council_considering():
+    assert _cue("The council is considering vehicle seizure for convicted buyers.", "vehicle seizure")
+
+
+def test_in_use_available_sanction():
+    assert _cue("Police can also seize the vehicles of men caught soliciting.", "seize the vehicles") is None
+    assert _cue("A conviction could cost them their driver's licenses.", "cost them their driver's licenses") is None
+
+
+def test_in_use_plain_report():
+    assert _cue("Officers have conducted reverse stings twice a year since 1992.", "reverse stings") is None
+
+
+def test_has_context_and_paragraphs():
+    text = "He was arrested in a sting.\nHe was later fired.\n\nAn unrelated paragraph."
+    lo, hi = paragraph_bounds(text, text.index("fired"), text.index("fired") + 5)
+    assert text[lo:hi] == "He was arrested in a sting.\nHe was later fired."
+    assert has_context(text[lo:hi], ["arrested"])
+    assert not has_context("Many people lost their jobs in the pandemic.", ["arrested", "sting"])
+
+
+# ---------------------------------------------------------------- merging
+
+def test_merge_tactics_listed_and_evidenced_is_one_entry():
+    items = merge_tactics([("Reverse Stings", True, (10, 24, "tactic_list"))],
+                          [("Reverse Stings", (100, 114, "reverse_sting_phrase")),
+                           ("Web Stings", (200, 210, "fake_ad"))])
+    assert [(i.label, i.listed) for i in items] == [("Reverse Stings", True), ("Web Stings", False)]
+    assert items[0].span == (10, 24, "tactic_list") and items[0].evidence == [(100, 114, "reverse_sting_phrase")]
+    assert items[1].span == (200, 210, "fake_ad")
+
+
+def test_merge_tactics_duplicate_listed_label_once():
+    items = merge_tactics([("Letters", True, (0, 7, "l")), ("Letters", True, (8, 25, "l"))], [])
+    assert len(items) == 1 and items[0].span == (0, 7, "l")
+
+
+# ---------------------------------------------------------------- component
+
+PAGE = """Springfield, IL
+
+Tactics Used
+
+Reverse stings
+Shaming
+Dear John Letters
+
+Springfield is a city of about 60,000 residents. Police there have conducted reverse stings since 1999, arresting dozens of men who offered undercover officers money for sex. The names of the arrested buyers were published in the local paper. Officers also placed a fake ad on a website to catch buyers.
+
+The city considered a john school in 2010, but it was never launched.
+
+Key Sources
+
+Auto Seizure:
+
+  • “Police to Seize Cars of Johns,” Springfield Journal, May 2 2001.
+
+State Illinois
+Type City
+Population 59871
+Comments are closed.
+"""
+
+
+def _tactics(record):
+    return {t["label"]: t for t in record["tactics"]}
+
+
+def test_tactics_component_listed_evidenced_and_unknown(extract_text):
+    record = extract_text(PAGE)
+    tactics = _tactics(record)
+    assert tactics["Reverse Stings"]["listed"] and tactics["Reverse Stings"]["evidence"]
+    assert tactics["Shaming"]["listed"] and not tactics["Shaming"]["known"]
+    assert tactics["Letters"]["listed"] and not tactics["Letters"]["evidence"]
+    assert not tactics["Buyer Arrests"]["listed"] and tactics["Buyer Arrests"]["evidence"]
+    assert tactics["Identity Disclosure"]["evidence"] and tactics["Web Stings"]["evidence"]
+    assert any(f["code"] == "unknown_tactic" and "Shaming" in f["message"] for f in record["flags"])
+    for t in record["tactics"]:
+        assert 0 <= t["confidence"] <= 1
+        assert t["span"]["rule"]
+
+
+def test_tactics_component_skips_sources_and_proposals(extract_text):
+    tactics = _tactics(extract_text(PAGE))
+    assert "Auto Seizure" not in tactics  # only in the Key Sources list
+    assert "John School" not in tactics   # only considered, never launched
+
+
+def test_tactics_component_news_story_evidence(extract_text):
+    text = ("Nine men charged in online prostitution sting\n\nMarch 3, 2021\n\n"
+            "RIVERTON, Wyo. — Detectives posted decoy ads on an escort website and arrested nine men "
+            "who arrived at a motel expecting to pay for sex, police said. Their vehicles were impounded.\n")
+    tactics = _tactics(extract_text(text))
+    assert set(tactics) == {"Web Stings", "Buyer Arrests", "Auto Seizure"}
+    assert not any(t["listed"] for t in tactics.values())
+
+
+def test_tactics_component_no_tactics_on_unrelated_text(extract_text):
+    text = "Annual report\n\nThe library extended its opening hours and bought new computers for residents.\n"
+    assert extract_text(text)["tactics"] == []
+
+
+@pytest.mark.parametrize("variant", ["crlf", "bom", "nbsp", "emoji", "curly"])
+def test_tactics_spans_valid_on_odd_text(extract_text, variant):
+    text = PAGE
+    if variant == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif variant == "bom":
+        text = "\ufeff" + text
+    elif variant == "nbsp":
+        text = text.replace("reverse stings", "reverse\u00a0stings").replace(" fake ad", "\u00a0fake\u00a0ad")
+    elif variant == "emoji":
+        text = text.replace("Springfield is", "🚓 Springfield 🙂 is").replace("Shaming", "Shaming 😶")
+    elif variant == "curly":
+        text = text.replace("were published", "were “published”").replace("Reverse stings", "‘Reverse stings’")
+    record = extract_text(text)
+    labels = {t["label"] for t in record["tactics"]}
+    assert {"Reverse Stings", "Letters", "Buyer Arrests"} <= labels
+    for t in record["tactics"]:
+        for span in [t["span"]] + t["evidence"]:
+            assert text[span["start"]:span["end"]] == span["text"]
