@@ -95,6 +95,7 @@ def test_dates_in_text_order_and_on_doc_spans(nlp):
     ("Stings ran on Sept. 18 and 19, 2008.", [("2008-09-18", None), ("2008-09-19", None)]),
     ("Between January and March 2019, 45 men were arrested.", [("2019-01/2019-03", None)]),
     ("The 2016\u201317 budget paid for it.", [("2016/2017", None)]),
+    ("Complaints rose 2012 to 2014 and again 2016 through 2018.", [("2012/2014", None), ("2016/2018", None)]),
     ("A memo dated 6/3/2007 set the rules.", [("2007-06-03", None)]),
     ("Posted: 2019-04-12 by staff.", [("2019-04-12", None)]),
     ("The law took effect On July 1, 2015 statewide.", [("2015-07-01", None)]),

@@ -36,8 +36,8 @@ CONTEXT_CHARS = 40
 WINDOW = 8
 # Rules whose match is a bare number that may be something else ("$2012", "2010 men").
 NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
-                "interval_year_dash_short", "interval_compound", "day_numeric", "day_iso",
-                "year_with_mod"}
+                "interval_year_to_year", "interval_year_dash_short", "interval_compound",
+                "day_numeric", "day_iso", "year_with_mod"}
 CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
 
 if not Token.has_extension(CLASS_ATTR):
