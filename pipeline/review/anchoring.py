@@ -9,7 +9,8 @@ item that matches it now:
 1. the span is found again in the current text: at the same offsets when the
    text is unchanged, else at the occurrence of the span's text whose
    surrounding text agrees best with the anchor's (ties: the nearest to where
-   it was, relative to the text's length);
+   it was, relative to the text's length), provided enough of that text
+   agrees (MIN_AGREEMENT) or the span's text is long and found just once;
 2. the matching item is one of the same field whose key value equals the
    anchor's (or the reviewer's corrected value) and one of whose spans
    overlaps the span found (the widest overlap wins).
@@ -30,6 +31,12 @@ from typing import Optional
 from pipeline.review.fields import FIELDS, Item, item_key, norm, same_key
 
 CONTEXT_CHARS = 40
+# In a changed text, an occurrence of the span's text counts as the span found
+# again only when this many characters around it agree with the anchor's
+# context (fewer when the anchor had less context), unless the span's text is
+# long (UNIQUE_CHARS or more) and occurs exactly once.
+MIN_AGREEMENT = 10
+UNIQUE_CHARS = 8
 
 STATUS_OF_ACTION = {"accept": "accepted", "reject": "rejected", "correct": "corrected", "add": "added"}
 
@@ -74,8 +81,10 @@ def relocate(decision: dict, text: str, sha: str) -> Optional[tuple[int, int]]:
     before, after = decision.get("before") or "", decision.get("after") or ""
     old_chars = decision.get("text_chars") or len(text) or 1
     best: Optional[tuple] = None
+    occurrences = 0
     found = text.find(wanted)
     while found != -1:
+        occurrences += 1
         here_before, here_after = context_of(text, {"start": found, "end": found + len(wanted)},
                                              max(len(before), len(after), 1))
         agreement = _common_suffix(before, here_before) + _common_prefix(after, here_after)
@@ -85,6 +94,9 @@ def relocate(decision: dict, text: str, sha: str) -> Optional[tuple[int, int]]:
             best = (score, found)
         found = text.find(wanted, found + 1)
     if best is None:
+        return None
+    required = min(MIN_AGREEMENT, len(before) + len(after))
+    if best[0][0] < required and not (occurrences == 1 and len(wanted) >= UNIQUE_CHARS):
         return None
     return best[1], best[1] + len(wanted)
 
