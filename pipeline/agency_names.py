@@ -110,7 +110,7 @@ class AgencyLexicon(_Model):
     not_names: list[str]
     generic_words: list[str]
     person_titles: list[str]
-    head_blockers: list[str]
+    head_blockers: dict[str, list[str]]
     ngo_cues: list[str]
     cue_fillers: list[str]
     federal_prefixes: list[str]
@@ -146,7 +146,7 @@ class Hit:
     key: int
 
 
-TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[’']s\b|\w+(?:\.\w+)+|\w+|[^\w\s]")
+TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|(?:St|Ft|Mt|Sgt|Lt|Capt|Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Jr|Sr)\.|[’']s\b|\w+(?:\.\w+)+|\w+|[^\w\s]")
 
 
 def simple_tokens(text: str) -> list[Tok]:
@@ -243,7 +243,7 @@ class AgencyFinder:
         self.not_names = set(lexicon.not_names)
         self.generic = set(lexicon.generic_words)
         self.titles = set(lexicon.person_titles)
-        self.blockers = set(lexicon.head_blockers)
+        self.blockers = {k.lower(): set(v) for k, v in lexicon.head_blockers.items()}
         self.states = {norm_name(s) for s in lexicon.states}
         self.state_codes = set(lexicon.state_codes)
         self.federal = {norm_name(s) for s in lexicon.federal_prefixes}
@@ -326,6 +326,11 @@ class AgencyFinder:
             if self.hyphen_joins(toks, j) and j > 0 and self.name_word(toks, j - 1):
                 k = j
                 continue
+            if toks[j].text in self.possessives and j > 0 and not toks[j].space_before \
+                    and self.name_word(toks, j - 1) and (j - 1) not in ends and k < i:
+                # "Prince George's County", "Children's Advocacy Center"; not "Department's Unit".
+                k = j
+                continue
             if connectors and j > 0 and not toks[j].nl_before and toks[k].text[:1].isupper():
                 low = toks[j].lower
                 if low in self.left_conn and self.name_word(toks, j - 1) and (j - 1) not in ends \
@@ -359,7 +364,7 @@ class AgencyFinder:
                     if t.lower in ("and", "&"):
                         # "Department of Justice and Phoenix Police Department": a new agency.
                         stop = self.extend_right(toks, nxt, set())
-                        if any(nxt <= h < stop for h in head_starts):
+                        if any(nxt <= h < stop for h in head_starts) or toks[nxt].text.isupper():
                             break
                     e = nxt
                     continue
@@ -451,7 +456,8 @@ class AgencyFinder:
 
         # 6. Partner items, cue lists, lists with a known agency, repeated acronym names.
         extra = self.partner_agencies(text, partner_items, agencies, outlet_norms)
-        extra += self.listed_agencies(text, toks, cands, covered, outlet_norms)
+        head_tokens = {i for h in head_hits for i in range(h.start, h.end)}
+        extra += self.listed_agencies(text, toks, cands, covered | head_tokens, outlet_norms)
         extra += self.repeated_acronym_names(text, toks, covered, agencies, outlet_norms)
         for c in extra:
             self.add_candidate(agencies, c, text, toks)
@@ -578,7 +584,7 @@ class AgencyFinder:
             return None
         if not named:
             k = s
-        if k < s and toks[s - 1].text in self.blockers:
+        if k < s and self.blocked(head, toks[s - 1].text):
             return None
         if any(i in covered for i in range(k, e)):
             return None
@@ -593,10 +599,17 @@ class AgencyFinder:
         return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
                          conf, unit=unit)
 
+    def blocked(self, head: Head, word: str) -> bool:
+        """A word that makes the head a place or a business: "Post Office", "Convention Center"."""
+        if word in self.blockers.get(head.phrase.lower(), ()):
+            return True
+        return (head.kind is None or head.kind == "ngo" or head.role == "unit") and word in self.blockers.get("*", ())
+
     def name_tokens(self, toks: Sequence[Tok], k: int, e: int, heads: Sequence[Hit]) -> tuple[str, AgencyKind, bool]:
         """The canonical name of toks[k:e] (heads in their canonical form), its kind, and
         whether it names a unit."""
         inside = {h.start: h for h in heads if k <= h.start and h.end <= e}
+        shouting = all(t.text.isupper() for t in toks[k:e] if any(c.isalpha() for c in t.text))
         parts: list[str] = []
         kind: Optional[str] = None
         last_role = "agency"
@@ -612,7 +625,10 @@ class AgencyFinder:
                 i = h.end
                 continue
             t = toks[i]
-            parts.append((" " if parts and t.space_before else "") + t.text)
+            word = t.text
+            if shouting and len(word) > 4 and word.isalpha():
+                word = word.capitalize()  # "TACOMA POLICE" is "Tacoma Police Department"
+            parts.append((" " if parts and t.space_before else "") + word)
             i += 1
         name = clean_name("".join(parts))
         if kind is None:
@@ -760,6 +776,8 @@ class AgencyFinder:
             return False  # a person: "Mayor Martin J. Walsh"
         if words[-1] in self.local_words or all(w in self.generic for w in words):
             return False
+        if any(not w[:1].isupper() and not w[:1].isdigit() and w.lower() not in self.inner for w in words):
+            return False  # "Local businesses"
         if len(words) == 1 and not single_ok:
             return name.isupper() and len(name) >= 3 and name not in self.state_codes \
                 and name not in self.acronym_stop
@@ -932,3 +950,36 @@ class AgencyFinder:
         target.mentions.extend(other.mentions)
         target.aliases.extend([other.name, *other.aliases])
         target.confidence = max(target.confidence, other.confidence)
+
+
+def phrase_hits(toks: Sequence[Tok], phrases: Sequence[tuple[int, str]], exact: bool = False) -> list[Hit]:
+    """Where each (key, phrase) occurs in `toks` (case-insensitive unless `exact`), as a
+    spaCy PhraseMatcher would report it; the component uses PhraseMatcher itself."""
+    table: dict[tuple[str, ...], list[int]] = {}
+    longest = 0
+    for key, phrase in phrases:
+        for form in {phrase, phrase.replace("'", "’")}:
+            words = tuple(t.text if exact else t.lower for t in simple_tokens(form))
+            table.setdefault(words, []).append(key)
+            longest = max(longest, len(words))
+    words = [t.text if exact else t.lower for t in toks]
+    hits = []
+    for i in range(len(toks)):
+        for n in range(1, min(longest, len(toks) - i) + 1):
+            for key in table.get(tuple(words[i:i + n]), ()):
+                hits.append(Hit(i, i + n, key))
+    return hits
+
+
+def find_in_text(finder: AgencyFinder, text: str, partner_items: Sequence[tuple[int, int]] = (),
+                 outlet_regions: Sequence[tuple[int, int]] = ()) -> list[Agency]:
+    """The agencies of a text with `simple_tokens` and `phrase_hits` (no spaCy)."""
+    from pipeline.abbreviations import find_abbreviations
+
+    toks = simple_tokens(text)
+    heads = phrase_hits(toks, list(enumerate(finder.head_phrases())))
+    plurals = phrase_hits(toks, list(enumerate(finder.plural_phrases())))
+    names = phrase_hits(toks, [(k, p) for k, p, exact in finder.gazetteer_phrases() if not exact])
+    names += phrase_hits(toks, [(k, p) for k, p, exact in finder.gazetteer_phrases() if exact], exact=True)
+    return finder.find(text, toks, heads, plurals, names, abbreviations=find_abbreviations(text),
+                       partner_items=partner_items, outlet_regions=outlet_regions)

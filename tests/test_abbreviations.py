@@ -1,0 +1,69 @@
+"""Schwartz-Hearst abbreviation definitions (pipeline.abbreviations), no spaCy."""
+from __future__ import annotations
+
+from pipeline.abbreviations import (best_long_form, find_abbreviations, find_named_as, is_short_form,
+                                    short_form_occurrences)
+
+
+def defined(text: str) -> dict[str, str]:
+    return {a.short: a.long_form(text) for a in find_abbreviations(text)}
+
+
+def test_abbreviation_sheriff_office_with_curly_apostrophe():
+    text = "Deputies of the Maricopa County Sheriff’s Office (MCSO) arrested 40 men."
+    assert defined(text) == {"MCSO": "Maricopa County Sheriff’s Office"}
+
+
+def test_abbreviation_skips_function_words_in_long_form():
+    text = "Victims were referred to the Washington Office for Crime Victims Advocacy (OCVA) last year."
+    assert defined(text) == {"OCVA": "Office for Crime Victims Advocacy"}
+
+
+def test_abbreviation_first_letter_must_start_a_word():
+    # The first letter of the short form must start a word of the long form.
+    text = "The Spokane Police Department (SPD) said so."
+    assert defined(text) == {"SPD": "Spokane Police Department"}
+
+
+def test_abbreviation_not_found_when_letters_missing():
+    assert defined("Online child exploitation (ICAC): 24 arrests") == {}
+
+
+def test_abbreviation_rejects_non_short_forms():
+    assert not is_short_form("2019")
+    assert not is_short_form("see below for details")
+    assert not is_short_form("a")
+    assert is_short_form("NYPD")
+    assert defined("They met in June (2019) at the station.") == {}
+
+
+def test_abbreviation_does_not_cross_a_sentence():
+    text = "He spoke to Kent Police. Detectives (KPD) later left."
+    assert "KPD" not in defined(text)
+
+
+def test_abbreviation_offsets_point_into_text():
+    text = "\ufeffLine one.\r\nThe New York City Police Department (NYPD) ran it."
+    (a,) = find_abbreviations(text)
+    assert text[a.short_start:a.short_end] == "NYPD"
+    assert text[a.long_start:a.long_end] == "New York City Police Department"
+
+
+def test_best_long_form_returns_word_start():
+    long = "the Florida Department of Children and Families"
+    start = best_long_form("DCF", long)
+    assert long[start:] == "Department of Children and Families"
+    assert best_long_form("XYZ", long) is None
+
+
+def test_named_as_reads_known_as():
+    text = "run by the Internet Crimes Against Children Task Force, known as ICAC. Then"
+    end = text.index(", known")
+    short, s, e = find_named_as(text, end)
+    assert short == "ICAC" and text[s:e] == "ICAC"
+    assert find_named_as("the Tacoma Police Department, which is known as a leader", len("the Tacoma Police Department")) is None
+
+
+def test_short_form_occurrences_are_whole_words():
+    text = "PCSO said. The PCSO’s detectives; not PCSOX or xPCSO."
+    assert [text[s:e] for s, e in short_form_occurrences(text, "PCSO")] == ["PCSO", "PCSO"]
