@@ -176,7 +176,9 @@ def proper_names(text: str, vocab: PlaceVocab, offset: int = 0) -> list[Found]:
         words = [(w.group(), m.start() + w.start()) for w in re.finditer(r"\S+", m.group())]
         while words and _bare(words[0][0]) in vocab.not_places:
             words.pop(0)
-        while words and _bare(words[-1][0]) in vocab.not_places:
+        keep = set(vocab.types.county_words) | {"City"}  # "King County", "Oklahoma City"
+        while words and _bare(words[-1][0]) in vocab.not_places \
+                and not (len(words) > 1 and _bare(words[-1][0]) in keep):
             words.pop()
         if not words:
             continue
