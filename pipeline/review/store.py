@@ -163,6 +163,8 @@ def load_decisions(target: Union[str, Path]) -> dict[str, list[dict]]:
     """Every decision of a review database (path or URL), grouped by doc_id."""
     store = DecisionStore(target, create=False)
     try:
+        if not sa.inspect(store.engine).has_table(TABLE):
+            return {}
         return store.all()
     finally:
         store.close()
