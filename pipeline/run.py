@@ -127,7 +127,7 @@ def _text_path(doc_id: str, path: str, out_dir: Optional[Path]) -> Optional[str]
 
 
 def process_items(nlp: Language, items: list[Item],
-                  rules: str) -> list[tuple[Item, Optional[Record], Optional[dict]]]:
+                  rules: str) -> Iterator[tuple[Item, Optional[Record], Optional[dict]]]:
     """Stages 3-5 for a few loaded pages: (item, record, None) or (item, None, error line).
 
     A page whose component fails becomes an `extract_failed` error line.
@@ -135,7 +135,6 @@ def process_items(nlp: Language, items: list[Item],
     vocabulary are freed afterwards, so a long batch does not grow.
     """
     nlp.set_error_handler(_mark_failure)
-    done = []
     with nlp.memory_zone():
         for item in items:
             # One call per page, not nlp.pipe: pipe drops a Doc whose component
@@ -144,11 +143,10 @@ def process_items(nlp: Language, items: list[Item],
                 doc = nlp(item.document.text)
             except Exception as err:  # the tokenizer itself, or a component returning no Doc
                 log.debug("pipeline failed on %s:\n%s", item.document.path, traceback.format_exc())
-                done.append((item, None, error_line(item.document.path, "extract_failed",
-                                                    f"{type(err).__name__}: {err}")))
+                yield item, None, error_line(item.document.path, "extract_failed",
+                                             f"{type(err).__name__}: {err}")
                 continue
-            done.append((item, *_build(doc, item.document, rules, item.text_path)))
-    return done
+            yield (item, *_build(doc, item.document, rules, item.text_path))
 
 
 def _build(doc: Doc, document: Document, rules: str,
@@ -163,18 +161,20 @@ def _build(doc: Doc, document: Document, rules: str,
         return None, error_line(document.path, "invalid_record", f"{type(err).__name__}: {err}")
 
 
-def extract_partition(nlp: Language, items: list[Item], rules: str) -> list[Result]:
-    """What every engine runs on a partition: pages in, JSON lines out."""
-    results = []
+def iter_partition(nlp: Language, items: list[Item], rules: str) -> Iterator[Result]:
+    """Pages in, JSON lines out, one page at a time."""
     for item, record, error in process_items(nlp, items, rules):
         d = item.document
         if record is not None:
             line = json_line(record.model_dump(mode="json", exclude_none=False))
-            results.append(Result(item.index, d.path, "record", line, d.sha256,
-                                  d.text if item.text_path else None))
+            yield Result(item.index, d.path, "record", line, d.sha256, d.text if item.text_path else None)
         else:
-            results.append(Result(item.index, d.path, "error", json_line(error), d.sha256))
-    return results
+            yield Result(item.index, d.path, "error", json_line(error), d.sha256)
+
+
+def extract_partition(nlp: Language, items: list[Item], rules: str) -> list[Result]:
+    """What every engine runs on a partition: pages in, JSON lines out."""
+    return list(iter_partition(nlp, items, rules))
 
 
 def save_text(text_path: str, text: str) -> None:
@@ -370,7 +370,7 @@ def _extract_missing(pages: list[Page], todo: list[int], journal: Journal, run_i
         nlp = build_nlp(models_dir)
     parts = _partitions(pages, todo, PARTITION_SIZE[mode], max_bytes, out_dir, load_failed)
     if mode == "inline":
-        batches = (extract_partition(nlp, part, rules) for part in parts)
+        batches = ([res] for part in parts for res in iter_partition(nlp, part, rules))
     elif mode == "pool":
         batches = parallel.run_pool(parts, workers=workers, nlp=nlp, models_dir=models_dir, rules=rules)
     else:
