@@ -204,3 +204,16 @@ def test_population_spans_valid_on_odd_text(extract_text, variant):
     assert [m["value"] for m in pop["mentions"]] == [60000]
     for span in [pop["span"]] + [m["span"] for m in pop["mentions"]]:
         assert text[span["start"]:span["end"]] == span["text"]
+
+
+def test_population_component_ignores_people_on_a_list(extract_text):
+    text = page("Springfield, a city of more than 300,000 people, has 3,000 people on a waiting list for housing.")
+    pop = extract_text(text)["population"]
+    assert [m["value"] for m in pop["mentions"]] == [300000]
+
+
+def test_population_component_state_faq(extract_text):
+    text = ("1. How big is the sex trade in Ohio?\nOhio has a population of about 11.8 million. Columbus, the "
+            "state capital, has about 900,000 residents.\n2. What do police do?\nThey run stings.\n")
+    pop = extract_text(text)["population"]
+    assert pop["value"] == 11800000 and [m["value"] for m in pop["mentions"]] == [11800000]

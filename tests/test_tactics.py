@@ -193,3 +193,25 @@ def test_tactics_spans_valid_on_odd_text(extract_text, variant):
     for t in record["tactics"]:
         for span in [t["span"]] + t["evidence"]:
             assert text[span["start"]:span["end"]] == span["text"]
+
+
+def test_tactics_component_overview_page_has_no_use_evidence(extract_text):
+    text = ("How reverse stings work\n\nA reverse sting puts an undercover officer in the role of a person "
+            "selling sex. Departments that use them say the arrests deter buyers.\n")
+    assert extract_text(text)["tactics"] == []
+
+
+def test_tactics_employment_loss_needs_a_case_nearby(extract_text):
+    base = "Springfield, IL\n\nSpringfield is a city of 60,000 people. {}\n"
+    unrelated = extract_text(base.format("The chief was placed on administrative leave after a budget dispute."))
+    assert "Employment Loss" not in {t["label"] for t in unrelated["tactics"]}
+    case = extract_text(base.format("A teacher arrested in the sting was placed on administrative leave "
+                                    "pending the outcome of the charges."))
+    assert "Employment Loss" in {t["label"] for t in case["tactics"]}
+
+
+def test_tactics_web_sting_ads_placed_online(extract_text):
+    text = ("Springfield, IL\n\nSpringfield is a city. In 2019 vice officers placed ads online and arrested "
+            "eight men who answered them.\n")
+    labels = {t["label"] for t in extract_text(text)["tactics"]}
+    assert {"Web Stings", "Buyer Arrests"} <= labels

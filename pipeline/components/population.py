@@ -30,6 +30,8 @@ from pipeline.spans import add_flag, make_span, results, trimmed_span
 ORDER = 30
 FACTORY = "profilex_population"
 HEAD_RULES = ("place_of",)
+# How many words after a figure may say it counts no population ("3,000 people on a waiting list").
+VETO_REACH = 3
 
 
 class PopulationComponent:
@@ -102,8 +104,8 @@ class PopulationComponent:
             value, qualifier, _, _ = figure
             if not plausible(value, self.lexicon):
                 continue
-            after = next((t for t in doc[span.end:sent.end] if not t.is_space), None)
-            if after is not None and after.lower_ in self.lexicon.veto_after:
+            after = [t.lower_ for t in doc[span.end:sent.end] if not t.is_space][:VETO_REACH]
+            if any(word in self.lexicon.veto_after for word in after):
                 continue
             head = span[0].lower_ if rule in HEAD_RULES else None
             prefix = text[sent.start_char:span.start_char]

@@ -7,7 +7,8 @@
 - Evidence: the token patterns of models/tactics/evidence.jsonl (one spaCy
   Matcher), kept only inside narrative sections, inside one sentence, and
   not in a sentence that only proposes or denies the tactic
-  (models/tactics/modality.json).
+  (models/tactics/modality.json). A page about no particular place (a
+  tactic overview) reports no use "in this jurisdiction": no evidence.
 
 Writes `results(doc)["tactics"]` and `doc.spans["tactics"]`.
 """
@@ -21,6 +22,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from pipeline.components.jurisdiction import place_of
 from pipeline.components.layout import layout_of
 from pipeline.rules import RuleFileError, load_lexicon, load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
@@ -69,7 +71,9 @@ class TacticsComponent:
             if not known:
                 add_flag(doc, "unknown_tactic", f"listed tactic {item.label.text!r} is not in the vocabulary",
                          make_span(text, item.label.start, item.label.end, rule=rule))
-        evidence = self.evidence(doc, layout)
+        # Evidence is use "in this jurisdiction": a page about no place (a tactic overview) has none.
+        place = place_of(doc)
+        evidence = self.evidence(doc, layout) if place is not None and place.name is not None else []
         items = merge_tactics(listed, [(label, (s, e, rule)) for label, s, e, rule in evidence])
         out = []
         for item in items:
