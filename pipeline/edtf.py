@@ -62,6 +62,7 @@ class DateLexicon(BaseModel):
     coordinators: list[str]
     relative: dict[str, RelativeRule]
     counted_relative: dict[str, int]
+    duration_words: list[str]
     reject_before: list[str]
     reject_after: list[str]
     reject_after_always: list[str]
@@ -331,7 +332,7 @@ def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfD
 def _two_points(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[tuple[EdtfDate, EdtfDate]]:
     """"2012 and 2014", "may to july 2013", "2012-14" -> the interval's two ends."""
     joiners = sorted(lex.interval_joiners, key=len, reverse=True)
-    alt = "|".join(re.escape(j) for j in joiners)
+    alt = "|".join(rf"\b{re.escape(j)}\b" if j[:1].isalpha() else re.escape(j) for j in joiners)
     for m in re.finditer(rf"\s*(?:{alt})\s*", s):
         joiner = m.group().strip()
         left, right = s[: m.start()].strip(" ,"), s[m.end():].strip(" ,")
@@ -340,6 +341,9 @@ def _two_points(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[
         if joiner in DASHES and not (left[-1:].isalnum() and right[:1].isalnum()):
             continue
         b = _point(right, lex, today)
+        month = re.match(r"[a-z]+\.?(?= \d)", left)
+        if b is None and month and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?,? \d{4}", right):
+            b = _point(f"{month.group()} {right}", lex, today)  # "sept. 18-22, 2008"
         if b is None:
             continue
         a = _point(left, lex, today)
@@ -466,6 +470,19 @@ def relative_rule(text: str, lex: Optional[DateLexicon] = None) -> Optional[tupl
         if n is not None and 0 < n <= 50:
             return mod, RelativeRule(unit=m[2].rstrip("s"), offset=n * lex.counted_relative[m[3]])
     return None
+
+
+def duration_context(before: str, lex: Optional[DateLexicon] = None) -> bool:
+    """True when the words before a relative expression make it a span of time:
+    "over the next year", "for the following month"."""
+    lex = lex or load_date_lexicon()
+    return _ends_with_word(clean(before), lex.duration_words) is not None
+
+
+def after_temporal_word(before: str, lex: Optional[DateLexicon] = None) -> bool:
+    """True when a temporal preposition ("in", "since", "during") comes right before."""
+    lex = lex or load_date_lexicon()
+    return _ends_with_word(clean(before), lex.temporal_prepositions) is not None
 
 
 def resolve_relative(text: str, anchor: Optional[EdtfDate], lex: Optional[DateLexicon] = None,

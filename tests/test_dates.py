@@ -95,6 +95,10 @@ def test_dates_in_text_order_and_on_doc_spans(nlp):
     ("Stings ran on Sept. 18 and 19, 2008.", [("2008-09-18", None), ("2008-09-19", None)]),
     ("Between January and March 2019, 45 men were arrested.", [("2019-01/2019-03", None)]),
     ("The 2016\u201317 budget paid for it.", [("2016/2017", None)]),
+    ("Stings ran Sept. 18-22, 2008.", [("2008-09-18/2008-09-22", None)]),
+    ("The detail ran from June 28 through July 2, 2015.", [("2015-06-28/2015-07-02", None)]),
+    ("In the spring and summer of 2015, decoys worked the strip.", [("2015-21", None), ("2015-22", None)]),
+    ("The grant runs between 2012 and 2031.", [("2012", None)]),  # the interval ends after today
     ("Complaints rose 2012 to 2014 and again 2016 through 2018.", [("2012/2014", None), ("2016/2018", None)]),
     ("A memo dated 6/3/2007 set the rules.", [("2007-06-03", None)]),
     ("Posted: 2019-04-12 by staff.", [("2019-04-12", None)]),
@@ -110,6 +114,8 @@ def test_dates_phrasings(extract_text, sentence, expected):
      [("2023-02", None), ("2022", None)]),
     ("In 2014, a marshal was arrested. He was officially fired later that year.",
      [("2014", None), ("2014", None)]),
+    ("In 2014, a marshal was arrested. He was fired later that year. In 2016, he was sentenced.",
+     [("2014", None), ("2014", None), ("2016", None)]),
     ("In November 2013, officers flipped an operation. Later that month, four more men were arrested.",
      [("2013-11", None), ("2013-11", None)]),
     ("In February 2014, a man answered an ad. The following month, 11 more were arrested.",
@@ -132,6 +138,9 @@ def test_dates_relative_anchored(extract_text, paragraph, expected):
     ("Title\n\nIn 2014 the unit formed. Since then, arrests fell. In its first year it trained 20 officers.",
      ["2014"]),
     ("Title\n\nIn 2014 the unit formed. Late last week, it ran a sting.", ["2014"]),
+    ("Title\n\nIn 2013 it began. Over the next year, police expanded it.", ["2013"]),  # a span of time
+    ("Title\n\nIn 2014 the unit formed; for the following year it trained.", ["2014"]),
+    ("Title\n\nIn 2012 it began. The next year, in 2015, it grew.", ["2012", "2015"]),
 ])
 def test_dates_relative_unanchored_or_too_fine_are_not_dates(extract_text, text, expected):
     assert [d["value"] for d in extract_text(text)["dates"]] == expected

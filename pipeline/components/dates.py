@@ -22,8 +22,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from pipeline.edtf import (EdtfDate, ImpossibleDate, load_date_lexicon, paragraph_starts,
-                           reject_reason, resolve_relative, split_coordination, to_edtf)
+from pipeline.edtf import (EdtfDate, ImpossibleDate, after_temporal_word, duration_context,
+                           load_date_lexicon,
+                           paragraph_starts, reject_reason, resolve_relative, split_coordination,
+                           to_edtf)
 from pipeline.rules import load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
 
@@ -131,7 +133,7 @@ class DatesComponent:
                 mods_after.setdefault(a, []).append(b)
             else:
                 found.append(Candidate(a, b, "RELATIVE", "relative_phrase"))
-        return _longest_first(found), mods_before, mods_after
+        return sorted(found, key=lambda c: (-(c.end - c.start), c.start)), mods_before, mods_after
 
     # -- glue ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -141,43 +143,22 @@ class DatesComponent:
         dates: list[dict] = []
         explicit: list[tuple[int, int, EdtfDate]] = []
         relatives: list[tuple[int, int, str, str]] = []
+        taken: set[int] = set()
+        # Longest candidates first; one that yields no date leaves its tokens to shorter ones.
         for cand in candidates:
-            core_start = doc[cand.start].idx
-            core_end = doc[cand.end - 1].idx + len(doc[cand.end - 1].text)
-            start_tok = min(mods_before.get(cand.start, [cand.start]))
-            end_tok = max(mods_after.get(cand.end, [cand.end]))
-            start, end = doc[start_tok].idx, doc[end_tok - 1].idx + len(doc[end_tok - 1].text)
-            section = layout.section_at(core_start) if layout is not None else "narrative"
-            if section == "footer":
+            if any(i in taken for i in range(cand.start, cand.end)):
                 continue
-            section = "sources" if section == "sources" else "narrative"
-            if cand.label == "RELATIVE":
-                nxt = next((t for t in doc[cand.end:cand.end + 3] if not t.is_space), None)
-                if nxt is None or nxt._.get(CLASS_ATTR) not in ("YEAR", "MONTH"):
-                    relatives.append((start, end, cand.rule, section))
+            found = self._read(doc, text, layout, cand, mods_before, mods_after, relatives)
+            if not found:
                 continue
-            if cand.rule in NUMBER_RULES and reject_reason(
-                    text[max(0, core_start - CONTEXT_CHARS):core_start], text[core_start:core_end],
-                    text[core_end:core_end + CONTEXT_CHARS], self.lex):
-                continue
-            pieces = [(start, end, text[start:end])]
-            if cand.label == "COORDINATED":
-                pieces = [(core_start + a, core_start + b, completed) for a, b, completed in
-                          split_coordination(text[core_start:core_end], self.lex)]
-                if start < core_start:  # a modifier belongs to the first date
-                    a, b, completed = pieces[0]
-                    pieces[0] = (start, b, text[start:core_start] + completed)
-            for a, b, expression in pieces:
-                try:
-                    value = to_edtf(expression, self.lex)
-                except ImpossibleDate as err:
-                    add_flag(doc, "impossible_date", str(err), make_span(text, a, b, cand.rule))
-                    continue
+            taken.update(range(cand.start, cand.end))
+            for a, b, value, section in found:
                 if value is None:
                     continue
                 confidence = CONFIDENCE.get(value.granularity, 0.85)
-                if value.granularity == "year" and a == core_start and cand.rule == "year":
-                    confidence = 0.8
+                if value.granularity == "year" and cand.rule == "year" and text[a:b].isdigit() \
+                        and not after_temporal_word(text[max(0, a - CONTEXT_CHARS):a], self.lex):
+                    confidence = 0.75  # a bare number with nothing temporal before it
                 explicit.append((a, b, value))
                 dates.append(_item(text, a, b, value, section, cand.rule, confidence))
         dates.extend(self._resolve(text, explicit, relatives))
@@ -190,6 +171,56 @@ class DatesComponent:
                 spans.append(span)
         doc.spans["dates"] = spans
         return doc
+
+    def _read(self, doc: Doc, text: str, layout, cand: Candidate, mods_before: dict[int, list[int]],
+              mods_after: dict[int, list[int]], relatives: list) -> list[tuple]:
+        """What one candidate says: [(start, end, EdtfDate or None, section)]; [] when nothing.
+
+        A relative expression is queued on `relatives` (resolved once every explicit
+        date is known) and returns a placeholder; an impossible day is flagged and
+        returns a placeholder too, so that no shorter match re-reads its tokens.
+        """
+        core_start = doc[cand.start].idx
+        core_end = doc[cand.end - 1].idx + len(doc[cand.end - 1].text)
+        start_tok = min(mods_before.get(cand.start, [cand.start]))
+        end_tok = max(mods_after.get(cand.end, [cand.end]))
+        start, end = doc[start_tok].idx, doc[end_tok - 1].idx + len(doc[end_tok - 1].text)
+        section = layout.section_at(core_start) if layout is not None else "narrative"
+        if section == "footer":
+            return []
+        section = "sources" if section == "sources" else "narrative"
+        if cand.label == "RELATIVE":
+            for t in doc[cand.end:cand.end + 3]:
+                if t.is_sent_start or t.text in ".;!?":
+                    break
+                if t._.get(CLASS_ATTR) in ("YEAR", "MONTH"):
+                    return [(start, end, None, section)]  # "the next year, in 2015": the explicit one says it
+            if start == core_start and duration_context(text[max(0, start - CONTEXT_CHARS):start], self.lex):
+                return [(start, end, None, section)]  # "over the next year" is a span of time
+            relatives.append((start, end, cand.rule, section))
+            return [(start, end, None, section)]
+        if cand.rule in NUMBER_RULES and reject_reason(
+                text[max(0, core_start - CONTEXT_CHARS):core_start], text[core_start:core_end],
+                text[core_end:core_end + CONTEXT_CHARS], self.lex):
+            return []
+        pieces = [(start, end, text[start:end])]
+        if cand.label == "COORDINATED":
+            pieces = [(core_start + a, core_start + b, completed) for a, b, completed in
+                      split_coordination(text[core_start:core_end], self.lex)]
+            if start < core_start:  # a modifier belongs to the first date
+                a, b, completed = pieces[0]
+                pieces[0] = (start, b, text[start:core_start] + completed)
+        found = []
+        for a, b, expression in pieces:
+            try:
+                value = to_edtf(expression, self.lex)
+            except ImpossibleDate as err:
+                add_flag(doc, "impossible_date", str(err), make_span(text, a, b, cand.rule))
+                found.append((a, b, None, section))
+                continue
+            if value is not None:
+                found.append((a, b, value, section))
+        return found
 
     def _resolve(self, text: str, explicit: list[tuple[int, int, EdtfDate]],
                  relatives: list[tuple[int, int, str, str]]) -> list[dict]:
@@ -211,18 +242,6 @@ class DatesComponent:
             confidence = 0.5 if deictic is not None and deictic.deictic else 0.7
             out.append(_item(text, start, end, value, section, rule, confidence))
         return out
-
-
-def _longest_first(found: list[Candidate]) -> list[Candidate]:
-    """Non-overlapping candidates, longest (then earliest) first, returned in text order."""
-    taken: set[int] = set()
-    kept = []
-    for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
-        if any(i in taken for i in range(c.start, c.end)):
-            continue
-        taken.update(range(c.start, c.end))
-        kept.append(c)
-    return sorted(kept, key=lambda c: c.start)
 
 
 def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: str,
