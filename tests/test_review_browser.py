@@ -237,3 +237,122 @@ def test_review_in_a_browser_keeps_decisions_across_reload_and_reruns(browser, s
     data = json.loads(browser.execute_script(
         "return fetch('/docs/%s.json').then(r => r.text())" % PAGE))
     assert len(data["stale"]) == 1 and len(data["decisions"]) == 3
+
+
+HOSTILE = ("\ufeffMesa, AZ\r\n\r\nIn 2019 \U0001F694 police arrested 12 men; <script>window.pwned = 1</script> "
+           "<img src=x onerror=\"window.pwned = 2\"> \u201cThe Mesa Police Department\u201d said 4 more\u00a0men "
+           "were cited.\r\n")
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    """Two constructed pages: BOM, CRLF, an emoji, a non-breaking space and markup in the text."""
+    from pipeline.records import Agency, Arrest, Extractor, Record, Source, Span, Title
+    from pipeline.review.server import make_app, make_review_server
+
+    text = HOSTILE[1:]  # the document text: the BOM removed
+
+    def span(needle):
+        at = text.index(needle)
+        return Span(start=at, end=at + len(needle), text=needle)
+
+    (tmp_path / "mesa-az.txt").write_bytes(HOSTILE.encode("utf-8"))
+    (tmp_path / "tempe-az.txt").write_text("Tempe, AZ\n\nNothing yet.\n", encoding="utf-8")
+    records = [
+        Record(doc_id="mesa-az", source=Source(path="mesa-az.txt", sha256="0" * 64, chars=len(text)),
+               extractor=Extractor(version="t", rules="t"), title=Title(value="Mesa, AZ", span=span("Mesa, AZ")),
+               arrests=[Arrest(count=12, span=span("12"), confidence=0.3)],
+               agencies=[Agency(name="Mesa Police Department", kind="police",
+                                mentions=[span("Mesa Police Department")], confidence=0.5)]),
+        Record(doc_id="tempe-az", source=Source(path="tempe-az.txt", sha256="0" * 64, chars=24),
+               extractor=Extractor(version="t", rules="t"),
+               title=Title(value="Tempe, AZ", span=Span(start=0, end=9, text="Tempe, AZ"))),
+    ]
+    (tmp_path / "extracted").mkdir()
+    (tmp_path / "extracted" / "records.jsonl").write_text(
+        "".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    app = make_app(Path("extracted"), reviewer="tester")
+    server = make_review_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", text
+    server.shutdown()
+    server.server_close()
+    app.service.store.close()
+
+
+def test_browser_shows_markup_as_text_and_maps_selections_to_code_points(browser, hostile):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, text = hostile
+    browser.get(base + "/docs/mesa-az")
+    pre = browser.find_element(By.ID, "text")
+    shown = browser.execute_script("return document.getElementById('text').textContent")
+    assert "<script>window.pwned = 1</script>" in shown and '<img src=x onerror="window.pwned = 2">' in shown
+    assert shown == text.replace("\r", "")  # every character but the carriage returns, in order
+    assert not browser.find_elements(By.CSS_SELECTOR, "#text script, #text img")
+    assert browser.execute_script("return window.pwned === undefined")
+
+    # clicking a highlight selects its item; j / k move between items
+    pre.find_element(By.CSS_SELECTOR, '.seg.hl[data-refs="arrests.0"]').click()
+    assert browser.find_element(By.CSS_SELECTOR, "li.item.selected").get_attribute("data-ref") == "arrests.0"
+    browser.find_element(By.TAG_NAME, "body").send_keys("j")
+    assert browser.find_element(By.CSS_SELECTOR, "li.item.selected").get_attribute("data-ref") == "agencies.0"
+    assert browser.find_elements(By.CSS_SELECTOR, '#text .seg.outlined[data-refs="agencies.0"]')
+
+    # a selection after the emoji (two UTF-16 units, one code point) and the CRLFs gives code-point offsets
+    start = text.index("police arrested")
+    assert text[start - 2] == "\U0001F694"
+    browser.execute_script(SELECT_JS_CP, start, start + len("police"))
+    _wait(browser, lambda d: d.find_element(By.ID, "add-start").get_attribute("value") == str(start))
+    assert browser.find_element(By.ID, "add-end").get_attribute("value") == str(start + len("police"))
+    Select(browser.find_element(By.ID, "add-field")).select_by_value("agencies")
+    value = browser.find_element(By.ID, "add-value")
+    value.clear()
+    value.send_keys("Mesa police")
+    Select(browser.find_element(By.CSS_SELECTOR, "#add-form select[name='value.kind']")).select_by_value("police")
+    browser.find_element(By.ID, "add-button").click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "li.item.status-added"))
+    data = json.loads(browser.execute_script("return fetch('/docs/mesa-az.json').then(r => r.text())"))
+    added = next(i for i in data["items"] if i["origin"] == "added")
+    assert added["span"] == {"start": start, "end": start + 6, "text": "police"}
+    assert added["value"]["name"] == "Mesa police" and added["value"]["kind"] == "police"
+
+    # "r" rejects the selected item, "]" opens the next document
+    browser.find_element(By.CSS_SELECTOR, "#item-title-0 .quote").click()
+    browser.find_element(By.TAG_NAME, "body").send_keys("r")
+    _wait(browser, lambda d: _badge(d, "title.0") == "rejected")
+    browser.find_element(By.TAG_NAME, "body").send_keys("]")
+    _wait(browser, lambda d: d.current_url.endswith("/docs/tempe-az"))
+
+    # lowest confidence first, across documents
+    browser.get(base + "/queue")
+    browser.find_element(By.ID, "start-queue").click()
+    _wait(browser, lambda d: "/docs/mesa-az?item=arrests.0" in d.current_url)
+    assert browser.find_element(By.CSS_SELECTOR, "li.item.selected").get_attribute("data-ref") == "arrests.0"
+    browser.find_element(By.TAG_NAME, "body").send_keys("a")
+    _wait(browser, lambda d: "item=agencies.0" in d.current_url and "queue=1" in d.current_url)
+
+
+# Like SELECT_JS, for text with characters outside the BMP: offsets are code points, the DOM counts UTF-16 units.
+SELECT_JS_CP = """
+const [start, end] = arguments;
+function point(offset) {
+  for (const seg of document.querySelectorAll('#text .seg')) {
+    const s = Number(seg.dataset.s), e = Number(seg.dataset.e);
+    if (s <= offset && offset < e) {
+      const chars = Array.from(seg.firstChild.data).slice(0, offset - s).join('');
+      return [seg.firstChild, chars.length];
+    }
+  }
+  throw new Error('no segment at ' + offset);
+}
+const range = document.createRange();
+range.setStart(...point(start));
+const [node, off] = point(end - 1);
+range.setEnd(node, off + Array.from(node.data.slice(off))[0].length);
+const sel = window.getSelection();
+sel.removeAllRanges();
+sel.addRange(range);
+"""
