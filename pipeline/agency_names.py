@@ -47,7 +47,12 @@ Case = Literal["title", "upper", "lower"]
 SENTENCE_END = {".", "!", "?"}
 OPENERS = {".", "!", "?", ":", ";", "“", "\"", "‘", "—", "–", "•", "(", "|", "*", "·", "▪"}
 LIST_SEPARATORS = {",", "and", "&", "or"}
+# Heads a place may precede in the possessive: "Tacoma's police department".
+PLACE_POSSESSIVE_KINDS = {"police", "sheriff", "prosecutor", "court"}
 ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+LEADING_THE = re.compile(r"^the\s+")
+PUNCTUATION = re.compile(r"[^\w\s]")
+SPACES = re.compile(r"\s+")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "\u00a0": " "})
 
 
@@ -67,6 +72,7 @@ class Head(BaseModel):
     right: list[str] = []
     number: bool = False
     needs_name: bool = False
+    not_followed_by: list[str] = []
 
 
 class PluralHead(BaseModel):
@@ -122,6 +128,7 @@ class AgencyLexicon(_Model):
     not_agencies: list[str]
     not_agency_words: list[str]
     acronym_stoplist: list[str]
+    appositive_nouns: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -164,9 +171,9 @@ def simple_tokens(text: str) -> list[Tok]:
 def norm_name(name: str) -> str:
     """The scorer's normal form: lower case, no leading "the", "&" as "and", no punctuation."""
     s = (name or "").lower().replace("&", " and ").translate(APOSTROPHES)
-    s = re.sub(r"^the\s+", "", s.strip())
-    s = re.sub(r"[^\w\s]", "", s)
-    return re.sub(r"\s+", " ", s).strip()
+    s = LEADING_THE.sub("", s.strip())
+    s = PUNCTUATION.sub("", s)
+    return SPACES.sub(" ", s).strip()
 
 
 def clean_name(name: str) -> str:
@@ -255,6 +262,7 @@ class AgencyFinder:
         self.acronym_stop = set(lexicon.acronym_stoplist)
         self.cues = [c.lower().split() for c in lexicon.ngo_cues]
         self.fillers = set(lexicon.cue_fillers)
+        self.appositive_nouns = set(lexicon.appositive_nouns)
         self.outlets = {norm_name(o) for o in media.outlets}
         self.media_words = sorted({norm_name(w) for w in media.words}, key=len, reverse=True)
         self.call_sign = re.compile(media.call_sign)
@@ -566,6 +574,8 @@ class AgencyFinder:
         head = self.heads[hit.key]
         n = len(toks)
         s, e = hit.start, hit.end
+        if e < n and toks[e].lower in head.not_followed_by:
+            return None
         if head.right and e < n and toks[e].lower in head.right and not toks[e].nl_before:
             m = e + 1
             if m < n and toks[m].lower == "the":
@@ -576,6 +586,11 @@ class AgencyFinder:
         if head.number and e < n and toks[e].text.isdigit() and not toks[e].nl_before:
             e += 1
         k = self.walk_left(toks, s, connectors=not head.needs_name, ends=ends, stops=covered)
+        if k == s and s > 1 and head.kind in PLACE_POSSESSIVE_KINDS and not head.needs_name \
+                and toks[s - 1].text in self.possessives and not toks[s - 1].space_before \
+                and self.name_word(toks, s - 2) and (s - 2) not in ends:
+            # "Tacoma's police department" is the Tacoma Police Department.
+            k = self.walk_left(toks, s - 1, connectors=False, ends=ends, stops=covered)
         left = toks[k:s]
         named = any(t.text not in self.generic for t in left)
         if head.needs_name and (not named or any(t.text in self.generic for t in left[:1])):
@@ -626,6 +641,10 @@ class AgencyFinder:
                 continue
             t = toks[i]
             word = t.text
+            nxt = inside.get(i + 1)
+            if word in self.possessives and nxt is not None and self.heads[nxt.key].kind in PLACE_POSSESSIVE_KINDS:
+                i += 1
+                continue
             if shouting and len(word) > 4 and word.isalpha():
                 word = word.capitalize()  # "TACOMA POLICE" is "Tacoma Police Department"
             parts.append((" " if parts and t.space_before else "") + word)
@@ -832,8 +851,12 @@ class AgencyFinder:
         n = len(toks)
         plural_words = {p.phrase.split()[0] for p in self.plurals}
         starts: list[tuple[int, str, bool]] = []
+        appositives: list[tuple[int, int]] = []
         lowered = [t.lower for t in toks]
+        firsts = {cue[0] for cue in self.cues}
         for i in range(n):
+            if lowered[i] not in firsts:
+                continue
             for cue in self.cues:
                 if lowered[i:i + len(cue)] == cue:
                     m = i + len(cue)
@@ -852,7 +875,26 @@ class AgencyFinder:
                 m += 1
             if m > c.end:
                 starts.append((m, "listed_with_agency", False))
+        for i in range(1, n - 2):
+            # "Breaking Free, a St. Paul nonprofit": the name before ", a ... <noun>".
+            if toks[i].text != "," or toks[i + 1].lower not in ("a", "an"):
+                continue
+            window = [t.lower for t in toks[i + 2:i + 7]]
+            if not any(w in self.appositive_nouns for w in window):
+                continue
+            k = self.walk_left(toks, i, connectors=True)
+            if k < i:
+                appositives.append((k, i))
         made = set()
+        for s, e in appositives:
+            if any(j in covered for j in range(s, e)):
+                continue
+            name = join_tokens(toks[s:e])
+            if self.looks_like_agency_name(name, outlet_norms, single_ok=True) and name not in self.state_codes:
+                made.add((s, e))
+                entry = self.gaz_by_norm.get(norm_name(name))
+                out.append(Candidate(s, e, entry.name if entry else name, name, entry.kind if entry else "ngo",
+                                     "appositive_organization", 0.7))
         for m, rule, single_ok in starts:
             for s, e in self.parse_list(toks, m):
                 if any(i in covered for i in range(s, e)) or (s, e) in made:

@@ -240,3 +240,22 @@ def test_agencies_component_skips_citation_outlets(extract_text):
 
 def test_agencies_component_empty_text(extract_text):
     assert extract_text("")["agencies"] == []
+
+
+def test_agencies_possessive_place_before_police_department(finder):
+    text = "Tacoma’s police department arrested 12 men."
+    assert list(names(finder, text)) == ["Tacoma Police Department"]
+
+
+def test_agencies_team_up_is_not_a_team(finder):
+    assert list(names(finder, "Tacoma Police Team Up With FBI")) == ["Tacoma Police Department",
+                                                                     "Federal Bureau of Investigation"]
+
+
+def test_agencies_appositive_nonprofit(finder):
+    text = "Women were referred to Breaking Free, a St. Paul nonprofit that helps survivors."
+    assert list(names(finder, text)) == ["Breaking Free"]
+
+
+def test_agencies_shouted_headline_is_title_cased(finder):
+    assert list(names(finder, "TACOMA POLICE ARREST 12 JOHNS")) == ["Tacoma Police Department"]

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -45,20 +46,24 @@ def apostrophe_variants(phrase: str) -> list[str]:
     return sorted(forms)
 
 
-def doc_tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
-    """Tokens without whitespace tokens, and the map from doc token index to Tok index."""
+def doc_tokens(doc: Doc, text: str) -> tuple[list[Tok], list[int]]:
+    """Tokens without whitespace tokens, and the map from doc token index to Tok index.
+
+    Read from `doc.to_array` (offsets, lengths, whitespace flags): creating a
+    spaCy Token object per token costs more than the rest of the component."""
     toks: list[Tok] = []
     index = [-1] * len(doc)
+    if not len(doc):
+        return toks, index
     prev_end = 0
-    text = doc.text
-    for t in doc:
-        if t.is_space:
+    for i, (idx, length, is_space) in enumerate(doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()):
+        if is_space:
             continue
-        gap = text[prev_end:t.idx]
-        index[t.i] = len(toks)
-        toks.append(Tok(t.text, t.idx, t.idx + len(t.text), space_before=bool(gap) or not toks,
+        gap = text[prev_end:idx]
+        index[i] = len(toks)
+        toks.append(Tok(text[idx:idx + length], idx, idx + length, space_before=bool(gap) or not toks,
                         nl_before=("\n" in gap or "\r" in gap or "\u2028" in gap)))
-        prev_end = t.idx + len(t.text)
+        prev_end = idx + length
     return toks, index
 
 
@@ -106,7 +111,7 @@ class AgenciesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        toks, index = doc_tokens(doc)
+        toks, index = doc_tokens(doc, text)
         layout = doc.user_data.get(LAYOUT_KEY)
         partners = [(i.label.start, i.label.end) for i in getattr(layout, "partner_items", [])] if layout else []
         outlets = outlet_regions(text, layout) if layout else []
