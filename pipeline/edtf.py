@@ -71,6 +71,14 @@ class DateLexicon(BaseModel):
     determiners: list[str]
     verbs_after_year: list[str]
 
+    @field_validator("months", "seasons", "mods_before", "mods_after", "relative", "counted_relative")
+    @classmethod
+    def _phrases(cls, v: dict) -> dict:
+        bad = [k for k in v if not k.strip() or k != k.lower() or k != " ".join(k.split())]
+        if bad:
+            raise ValueError(f"phrases must be non-empty, lower case, single-spaced: {bad}")
+        return v
+
     @field_validator("months")
     @classmethod
     def _months(cls, v: dict[str, int]) -> dict[str, int]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.spans import results
 
@@ -201,3 +203,40 @@ def test_dates_spans_valid_on_odd_text(extract_text):
 def test_dates_empty_and_dateless_text(extract_text):
     assert extract_text("")["dates"] == []
     assert extract_text("Title\n\nNo calendar here, just 12 men and a van.")["dates"] == []
+
+
+def test_dates_bad_pattern_file_fails_naming_file_and_line(tmp_path):
+    import shutil
+
+    import spacy
+
+    from pipeline.rules import MODELS_DIR, RuleFileError
+
+    shutil.copytree(MODELS_DIR / "dates", tmp_path / "dates")
+    patterns = tmp_path / "dates" / "patterns.jsonl"
+    lines = patterns.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, '{"id": "broken", "label": "DATE", "pattern": [{"LOWERR": "may"}]}')
+    patterns.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    nlp = spacy.blank("en")
+    with pytest.raises(RuleFileError, match=r"patterns\.jsonl:4"):
+        nlp.add_pipe("profilex_dates", config={"models_dir": str(tmp_path)})
+
+
+FRAGMENTS = ["In June 2018,", "Sept.\u00a024, 2008", "since at least 1992", "the late 1990s", "police",
+             "arrested 12 men", "the prior year", "\U0001F6A8", "\u201cquoted\u201d", "$2,500", "803-555-0127",
+             "24/7", "between 2012 and 2014", "July and October 2018", "February 30, 2019", "May", "2031",
+             "later that month", "\r\n", "\n\n", "\u00a0", " ", "I-10", "the 1900 block", "'90s", "2012\u201314"]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25), st.lists(st.sampled_from([" ", "", "\n", "\u00a0", "\r\n", ", "]),
+                                                                   min_size=25, max_size=25))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_dates_spans_always_match_text(nlp, parts, seps):
+    text = "Title\n\n" + "".join(p + s for p, s in zip(parts, seps))
+    doc = nlp(text)
+    dates = results(doc)["dates"]
+    for d in dates:
+        span = d["span"]
+        assert text[span["start"]:span["end"]] == span["text"]
+        assert d["start"] <= d["end"]
+    assert [d["span"]["start"] for d in dates] == sorted(d["span"]["start"] for d in dates)

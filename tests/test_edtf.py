@@ -353,3 +353,13 @@ def test_bad_lexicon_fails_naming_the_file(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(RuleFileError, match="mods_before"):
         load_lexicon(path, DateLexicon)
+
+
+@pytest.mark.parametrize("field,key", [("mods_before", ""), ("mods_before", "Since"), ("relative", "the  prior year")])
+def test_bad_lexicon_phrases_fail(tmp_path, field, key):
+    data = json.loads(load_date_lexicon().model_dump_json())
+    data[field][key] = next(iter(data[field].values()))
+    path = tmp_path / "lexicon.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(RuleFileError, match=field):
+        load_lexicon(path, DateLexicon)
