@@ -285,6 +285,7 @@ def test_list_filters_by_status_and_flag(client):
     assert [d["doc_id"] for d in client.get_json("/docs.json?status=open")["documents"]] == ["erie-pa"]
     assert [d["doc_id"] for d in client.get_json("/docs.json?flag=population_mismatch")["documents"]] == ["erie-pa"]
     page = client.get("/?status=done")[2].decode()
+    assert re.search(r"<strong>2</strong> of <strong>7</strong> items decided\s+\(29%\) in 2 documents", page)
     assert "/docs/ames-ia" in page and "/docs/erie-pa\"" not in page
     assert client.get("/docs.json?status=bogus")[0] == 400
 
