@@ -584,8 +584,17 @@ def reject_reason(before: str, candidate: str, after: str,
 
 
 def paragraph_starts(text: str) -> list[int]:
-    """Offsets where paragraphs start (text start, and after every blank line)."""
+    """Offsets where paragraphs start: the text start and the start of every line,
+    except a line that continues a hard-wrapped sentence (the line before ends
+    mid-sentence and this one starts in lower case)."""
     starts = [0]
-    for m in re.finditer(r"(?:\r\n|\r|\n)[ \t\f\v\u00a0]*(?:\r\n|\r|\n)\s*", text):
+    for m in re.finditer(r"[ \t\f\v\u00a0]*(?:\r\n|\r|\n)\s*", text):
+        if m.end() >= len(text):
+            break
+        prev = text[max(0, m.start() - 1):m.start()]
+        nxt = text[m.end()]
+        blank = m.group().count("\n") + m.group().count("\r") - m.group().count("\r\n") > 1
+        if not blank and (prev.isalnum() or prev in ",-") and nxt.islower():
+            continue
         starts.append(m.end())
     return starts

@@ -135,6 +135,8 @@ def test_dates_relative_anchored(extract_text, paragraph, expected):
     ("Title\n\nLast year, police arrested 12 men.", []),  # nothing to anchor it
     ("Title\n\nIn May 2019, six men were arrested.\n\nThe same month, another man was arrested.",
      ["2019-05"]),  # the anchor is in another paragraph
+    ("Title\n\nIn May 2019, six men were arrested.\nThe same month, another man was arrested.",
+     ["2019-05"]),  # one paragraph a line
     ("Title\n\nIn 2014, the unit formed. The next month, it ran a sting.", ["2014"]),  # month after a year
     ("Title\n\nIn 2014 the unit formed. The next morning, it ran a sting. On Thursday, more.", ["2014"]),
     ("Title\n\nIn 2014 the unit formed. Since then, arrests fell. In its first year it trained 20 officers.",

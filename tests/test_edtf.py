@@ -329,9 +329,15 @@ def test_reject_reason_keeps_years(before, number, after):
 
 
 def test_paragraph_starts_any_line_ending():
-    text = "a\n\nb\r\n\r\nc\nd\r\r e"
+    text = "A.\n\nB.\r\n\r\nC.\nD.\r\r E"
     starts = paragraph_starts(text)
-    assert [text[s] for s in starts] == ["a", "b", "c", "e"]
+    assert [text[s] for s in starts] == ["A", "B", "C", "D", "E"]
+
+
+def test_paragraph_starts_hard_wrapped_sentence_is_one_paragraph():
+    text = "In 2014, a marshal was\narrested and fired later\nthat year.\nIn 2016, he was sentenced."
+    starts = paragraph_starts(text)
+    assert [text[s:s + 5] for s in starts] == ["In 20", "In 20"]
 
 
 # ---------------------------------------------------------------- the lexicon is validated data

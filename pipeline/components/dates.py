@@ -2,10 +2,13 @@
 
 Candidates come from spaCy rules in models/dates/: tokens get a class from
 the lexicon (MONTH, SEASON, YEAR, DAY, DECADE, COMPOUND), token patterns in
-patterns.jsonl combine them (run only on sentences holding such a token or a
-"year"/"month" word), and a PhraseMatcher finds the lexicon's modifier
+patterns.jsonl combine them (run only on token windows around such a token
+or a "year"/"month" word), and a PhraseMatcher finds the lexicon's modifier
 phrases ("since at least", "the late", "or earlier") and relative phrases
-("the prior year"). Normalization is pipeline.edtf (pure functions).
+("the prior year"). The longest candidate wins; one that yields no date
+leaves its tokens to shorter ones. Normalization is pipeline.edtf (pure
+functions); relative expressions are read against the nearest explicit date
+before them in the same paragraph.
 
 Writes `results(doc)["dates"]` (text order) and `doc.spans["dates"]`.
 Impossible days ("February 30, 2019") are flagged, never stored.
@@ -23,9 +26,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from pipeline.edtf import (EdtfDate, ImpossibleDate, after_temporal_word, duration_context,
-                           load_date_lexicon,
-                           paragraph_starts, reject_reason, resolve_relative, split_coordination,
-                           to_edtf)
+                           load_date_lexicon, paragraph_starts, reject_reason, resolve_relative,
+                           split_coordination, to_edtf)
 from pipeline.rules import load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
 
