@@ -18,5 +18,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m pipeline.bench
+
 clean:
 	rm -rf $(VENV) extracted/*.jsonl

@@ -1,0 +1,204 @@
+"""`python -m pipeline.bench` (`make bench`): how fast and how lean the batch is.
+
+Builds a corpus of N pages by varying the sample pages in raw/ (numbers
+redrawn, capitalized words swapped between pages, so the tokenizer meets new
+strings as on unseen pages), then prints in one run:
+
+- the floor: `spacy.blank("en")` tokenization alone over the same texts
+  (and with the project's tokenizer), in docs/s and words/s;
+- the full `profilex run` in a fresh process, start-up included (wall and
+  CPU seconds), one worker and the machine's cores, and its ratio to the
+  floor;
+- peak memory (max RSS of the run's process) for N and 4N pages, and their
+  ratio (the batch streams: it should not grow with N);
+- where the time goes inside the pipeline: loading, the tokenizer, each
+  component, building and serializing the record.
+
+Rates are per CPU second (steady on a shared machine); wall seconds are
+printed beside them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+REPO = Path(__file__).resolve().parent.parent
+NUMBER = re.compile(r"\d+")
+CAPITALIZED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
+def vary(text: str, rng: random.Random, names: list[str]) -> str:
+    """A new page shaped like `text`: other numbers, some capitalized words swapped."""
+    def number(m: re.Match) -> str:
+        digits = m.group()
+        first = str(rng.randint(1, 9)) if digits[0] != "0" else "0"
+        return first + "".join(str(rng.randint(0, 9)) for _ in digits[1:])
+
+    def name(m: re.Match) -> str:
+        return rng.choice(names) if names and rng.random() < 0.15 else m.group()
+
+    return CAPITALIZED.sub(name, NUMBER.sub(number, text))
+
+
+def build_corpus(raw: Path, out: Path, pages: int, seed: int = 13) -> list[Path]:
+    """`pages` files in `out`, each a varied copy of a sample page of `raw`."""
+    samples = sorted(p for p in raw.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm"))
+    if not samples:
+        raise SystemExit(f"no sample pages in {raw}")
+    texts = [p.read_text(encoding="utf-8-sig", errors="replace") for p in samples]
+    names = sorted({w for t in texts for w in CAPITALIZED.findall(t)})
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i in range(pages):
+        k = i % len(samples)
+        text = texts[k] if i < len(samples) else vary(texts[k], rng, names)
+        path = out / f"p{i:06d}-{samples[k].stem}{samples[k].suffix}"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def load_texts(paths: list[Path]) -> list[str]:
+    from pipeline.load import load_document
+
+    return [load_document(str(p), p.stem).text for p in paths]
+
+
+def tokenizer_floor(texts: list[str], tokenizer) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, words) to tokenize every text once with `tokenizer`."""
+    tokenizer("Warm up, 1 time.")
+    words = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    for text in texts:
+        doc = tokenizer(text)
+        words += sum(1 for t in doc if not t.is_space)
+    return time.perf_counter() - wall, time.process_time() - cpu, words
+
+
+def run_cli(corpus: Path, out: Path, workers: int) -> dict:
+    """`profilex run` in a fresh process: wall and CPU seconds, peak RSS (MiB) of it and its children."""
+    cmd = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--force", "--quiet",
+           "--workers", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"profilex run failed ({proc.returncode}):\n{stderr}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
+
+
+def stage_profile(paths: list[Path]) -> list[tuple[str, float]]:
+    """CPU seconds spent per stage over `paths`, in this process (the pipeline built once)."""
+    from pipeline.build import build_record
+    from pipeline.load import DocIds, load_document
+    from pipeline.nlp import build_nlp
+    from pipeline.rules import rules_hash
+    from pipeline.write import json_line
+
+    nlp = build_nlp()
+    rules = rules_hash()
+    ids = DocIds()
+    spent: dict[str, float] = {"load": 0.0, "tokenizer": 0.0}
+    for name in nlp.pipe_names:
+        spent[name] = 0.0
+    spent["build record"] = spent["serialize"] = 0.0
+    clock = time.process_time
+    with nlp.memory_zone():
+        for path in paths:
+            t0 = clock()
+            document = load_document(str(path), ids(str(path)))
+            t1 = clock()
+            doc = nlp.make_doc(document.text)
+            t2 = clock()
+            spent["load"] += t1 - t0
+            spent["tokenizer"] += t2 - t1
+            for name, proc in nlp.pipeline:
+                t = clock()
+                doc = proc(doc)
+                spent[name] += clock() - t
+            t = clock()
+            record = build_record(doc, document, rules)
+            t3 = clock()
+            json_line(record.model_dump(mode="json", exclude_none=False))
+            spent["build record"] += t3 - t
+            spent["serialize"] += clock() - t3
+    return list(spent.items())
+
+
+def rate(count: float, seconds: float) -> str:
+    return f"{count / seconds:,.0f}" if seconds > 0 else "-"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=100, metavar="N", help="corpus size N (default 100)")
+    parser.add_argument("--raw", default=str(REPO / "raw"), metavar="DIR", help="sample pages to vary")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="workers for the parallel run (default: the machine's cores)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 4N memory run")
+    args = parser.parse_args(argv)
+    import spacy
+
+    from pipeline.nlp import build_nlp
+
+    work = Path(tempfile.mkdtemp(prefix="profilex-bench-"))
+    try:
+        n = args.pages
+        corpus = work / "corpus"
+        paths = build_corpus(Path(args.raw), corpus, n)
+        texts = load_texts(paths)
+        chars = sum(len(t) for t in texts)
+        print(f"corpus: {n} pages varied from {args.raw}, {chars:,} characters")
+
+        print("                                          CPU s   docs/s    words/s     wall s")
+        wall, floor, words = tokenizer_floor(texts, spacy.blank("en").tokenizer)
+        print(f"(a) tokenizer floor, spacy.blank('en'):  {floor:6.2f} {rate(n, floor):>8} {rate(words, floor):>10} "
+              f"{wall:10.2f}   ({words:,} words)")
+        wall, ours, _ = tokenizer_floor(texts, build_nlp().tokenizer)
+        print(f"    the project's tokenizer:             {ours:6.2f} {rate(n, ours):>8} {rate(words, ours):>10} "
+              f"{wall:10.2f}")
+        single = run_cli(corpus, work / "out1", 1)
+        cpu = single["cpu"]
+        print(f"(b) profilex run, 1 worker (start-up in): {cpu:6.2f} {rate(n, cpu):>8} {rate(words, cpu):>10} "
+              f"{single['wall']:10.2f}")
+        print(f"    ratio (b)/(a): {cpu / floor:.1f}x in CPU time (goal: at most 1.5x)")
+        if args.workers > 1:
+            multi = run_cli(corpus, work / "outN", args.workers)
+            print(f"    profilex run, {args.workers} workers: {multi['wall']:.2f} s wall, "
+                  f"{rate(n, multi['wall'])} docs/s, {rate(words, multi['wall'])} words/s "
+                  f"(1 worker: {single['wall']:.2f} s wall; the CPU of the workers is not counted)")
+
+        if not args.no_memory:
+            big = work / "corpus4"
+            build_corpus(Path(args.raw), big, 4 * n)
+            quad = run_cli(big, work / "out4", 1)
+            growth = quad["maxrss_mib"] / single["maxrss_mib"] - 1
+            print(f"peak memory (max RSS, 1 worker): {n} pages {single['maxrss_mib']:.0f} MiB, "
+                  f"{4 * n} pages {quad['maxrss_mib']:.0f} MiB: {growth:+.0%} (goal: within 20 %)")
+            shutil.rmtree(big, ignore_errors=True)
+
+        spent = stage_profile(paths)
+        total = sum(s for _, s in spent)
+        print(f"where the time goes, in one process ({total:.2f} s over {n} pages, start-up excluded):")
+        for name, seconds in sorted(spent, key=lambda kv: -kv[1]):
+            print(f"    {name:28s} {seconds:7.3f} s  {seconds / total:6.1%}  {1000 * seconds / n:7.2f} ms/page")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
