@@ -439,7 +439,16 @@ class AgencyFinder:
             surface = join_tokens(toks[hit.start:hit.end])
             if surface in defined and surface in entry.acronyms:
                 continue
-            raw.append(Candidate(hit.start, hit.end, entry.name, surface, entry.kind,
+            end = hit.end
+            name = entry.name
+            if entry.kind == "ngo" and end + 1 < len(toks) and toks[end].lower == "of" \
+                    and not toks[end].nl_before:
+                # "YWCA of Spokane", "Catholic Charities of Boston": a local branch.
+                stop = self.name_run_forward(toks, end + 1, set())
+                if stop > end + 1:
+                    name = f"{entry.name} of {join_tokens(toks[end + 1:stop])}"
+                    end = stop
+            raw.append(Candidate(hit.start, end, name, join_tokens(toks[hit.start:end]), entry.kind,
                                  "gazetteer", 0.95))
 
         # Longest first; a candidate inside a longer one is part of its name.
@@ -466,7 +475,8 @@ class AgencyFinder:
         extra = self.partner_agencies(text, partner_items, agencies, outlet_norms)
         head_tokens = {i for h in head_hits for i in range(h.start, h.end)}
         extra += self.listed_agencies(text, toks, cands, covered | head_tokens, outlet_norms)
-        extra += self.repeated_acronym_names(text, toks, covered, agencies, outlet_norms)
+        extra += self.repeated_acronym_names(text, toks, covered, agencies, outlet_norms,
+                                             {a.short for a in abbreviations})
         for c in extra:
             self.add_candidate(agencies, c, text, toks)
         for c in extra:
@@ -603,6 +613,8 @@ class AgencyFinder:
             return None
         if any(i in covered for i in range(k, e)):
             return None
+        if self.is_label(toks, k, e):
+            return None
         name, kind, unit = self.name_tokens(toks, k, e, heads)
         surface = join_tokens(toks[k:e])
         if norm_name(name) in self.not_agencies or toks[e - 1].lower in self.not_agency_words:
@@ -613,6 +625,18 @@ class AgencyFinder:
         conf = 0.8 if head.needs_name else 0.9
         return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
                          conf, unit=unit)
+
+    def is_label(self, toks: Sequence[Tok], k: int, e: int) -> bool:
+        """A list label, not a name: "2. Specialized Unit: officers are ..." (only a number or
+        bullet before it on its line, a colon after it)."""
+        if e >= len(toks) or toks[e].text != ":" or toks[e].nl_before:
+            return False
+        i = k
+        while i > 0 and not toks[i].nl_before:
+            i -= 1
+            if not (toks[i].text.isdigit() or toks[i].text in ".)•-*·▪"):
+                return False
+        return True
 
     def blocked(self, head: Head, word: str) -> bool:
         """A word that makes the head a place or a business: "Post Office", "Convention Center"."""
@@ -818,6 +842,8 @@ class AgencyFinder:
                 continue
             entry = self.gaz_by_norm.get(norm_name(name))
             kind = entry.kind if entry else self.infer_kind(name, [])
+            if kind == "other":
+                kind = "ngo"
             out.append(Candidate(0, 0, entry.name if entry else name, name, kind, "partner_item", 0.8,
                                  span=(start, end)))
         return out
@@ -912,12 +938,14 @@ class AgencyFinder:
         return out
 
     def repeated_acronym_names(self, text: str, toks: Sequence[Tok], covered: set[int],
-                               agencies: Sequence[Agency], outlet_norms: set[str]) -> list[Candidate]:
-        """An organization named by a capitalized acronym word and a name the page repeats:
-        "CEASE Boston works ... CEASE Boston will"."""
+                               agencies: Sequence[Agency], outlet_norms: set[str],
+                               defined: set[str] = frozenset()) -> list[Candidate]:
+        """An organization named by a capitalized acronym word and a name the page repeats at
+        least three times: "CEASE Boston works ... CEASE Boston will". A short form the page
+        defines (CSEC) names something else."""
         runs: dict[str, list[tuple[int, int]]] = {}
         n = len(toks)
-        known = {x for a in agencies for x in a.aliases} | self.gaz_acronyms
+        known = {x for a in agencies for x in a.aliases} | self.gaz_acronyms | set(defined)
         for i in range(n - 1):
             w = toks[i].text
             if not (w.isalpha() and w.isupper() and len(w) >= 4) or w in self.acronym_stop \
@@ -935,7 +963,7 @@ class AgencyFinder:
             runs.setdefault(join_tokens(toks[i:e]), []).append((i, e))
         out = []
         for name, where in runs.items():
-            if len(where) < 2 or not self.looks_like_agency_name(name, outlet_norms, single_ok=False):
+            if len(where) < 3 or not self.looks_like_agency_name(name, outlet_norms, single_ok=False):
                 continue
             s, e = where[0]
             out.append(Candidate(s, e, name, name, "ngo", "repeated_acronym_name", 0.6))

@@ -175,7 +175,8 @@ def test_agencies_partner_items(finder):
 
 
 def test_agencies_repeated_acronym_name(finder):
-    text = "DEMAND Seattle works with police. DEMAND Seattle will train officers."
+    text = ("DEMAND Seattle works with police. DEMAND Seattle will train officers. "
+            "Read more about DEMAND Seattle.")
     assert list(names(finder, text)) == ["DEMAND Seattle"]
 
 
@@ -259,3 +260,19 @@ def test_agencies_appositive_nonprofit(finder):
 
 def test_agencies_shouted_headline_is_title_cased(finder):
     assert list(names(finder, "TACOMA POLICE ARREST 12 JOHNS")) == ["Tacoma Police Department"]
+
+
+def test_agencies_numbered_label_is_not_a_unit(finder):
+    text = "1. Specialized Unit: officers receive training.\n2. The Boise Police Department leads."
+    assert list(names(finder, text)) == ["Boise Police Department"]
+
+
+def test_agencies_gazetteer_branch_of_place(finder):
+    text = "Advocates from the YWCA of Spokane attended."
+    assert list(names(finder, text)) == ["YWCA of Spokane"]
+
+
+def test_agencies_acronym_name_needs_three_uses_and_no_definition(finder):
+    text = ("Commercial Sexual Exploitation of Children (CSEC) is rising. CSEC Victims need help. "
+            "CSEC Victims are young. CSEC Victims are many.")
+    assert names(finder, text) == {}
