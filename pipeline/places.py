@@ -42,6 +42,13 @@ class StatesLexicon(_Strict):
     standalone_cities: list[CityEntry] = []
 
 
+class GazetteerLexicon(_Strict):
+    """US places and their states: a city's states with its population, a county's states."""
+    source: str
+    cities: dict[str, list[tuple[str, int]]]
+    counties: dict[str, list[str]]
+
+
 class TypesLexicon(_Strict):
     county_words: list[str]
     city_nouns: list[str]
@@ -57,6 +64,7 @@ class TypesLexicon(_Strict):
 class PlaceVocab:
     states: StatesLexicon
     types: TypesLexicon
+    gazetteer: Optional[GazetteerLexicon] = None
     by_key: dict[str, StateEntry] = field(default_factory=dict)
     cities: dict[str, str] = field(default_factory=dict)
     not_places: frozenset = frozenset()
@@ -71,6 +79,14 @@ class PlaceVocab:
     def state(self, text: str) -> Optional[StateEntry]:
         """"Massachusetts", "MA", "Mass.", "S.D." -> the state; None otherwise."""
         return self.by_key.get(_state_key(text))
+
+    def gazetteer_states(self, name: str) -> list[str]:
+        """USPS codes of the states that have a place so named, most populous first for cities."""
+        if self.gazetteer is None:
+            return []
+        if name in self.gazetteer.counties:
+            return list(self.gazetteer.counties[name])
+        return [code for code, _ in self.gazetteer.cities.get(name, [])]
 
     def state_by_code(self, code: str) -> Optional[StateEntry]:
         return self.by_key.get(_state_key(code))
@@ -227,11 +243,13 @@ def most_named_county(text: str, vocab: PlaceVocab) -> Optional[Found]:
     return first[value]
 
 
-def most_named_state(text: str, vocab: PlaceVocab) -> Optional[Found]:
-    """The state the text names most often (full names and AP abbreviations)."""
+def most_named_state(text: str, vocab: PlaceVocab, only: Optional[set[str]] = None) -> Optional[Found]:
+    """The state the text names most often (full names and AP abbreviations), among `only` codes if given."""
     counts: Counter = Counter()
     first: dict[str, Found] = {}
     for st in vocab.states.states:
+        if only is not None and st.code not in only:
+            continue
         keys = [st.name] + [a for a in st.abbreviations if "." in a]
         for key in keys:
             pattern = re.escape(key).replace(r"\ ", r"[\s\u00a0]")
@@ -318,12 +336,19 @@ def jurisdiction_type(name: Optional[str], vocab: PlaceVocab, footer_type: Optio
 
 
 def headline_zone(text: str, body_start: int, dateline_start: Optional[int], max_chars: int = 600) -> tuple[int, int]:
-    """The headline lines: from the top to the dateline (or the first long paragraph)."""
+    """The headline lines: from the top to the dateline or the first line of running text.
+
+    Running text is a line over 200 characters, or one of eight or more
+    words ending like a sentence; headlines, bylines and dates do not.
+    """
     end = min(len(text), max_chars)
     if dateline_start is not None:
         end = min(end, dateline_start)
     for m in re.finditer(r"[^\r\n]+", text[:end]):
-        if len(m.group()) > 200 and m.start() >= body_start:
+        if m.start() < body_start:
+            continue
+        line = m.group().strip()
+        if len(line) > 200 or (len(line.split()) >= 8 and line[-1:] in ".!?\"”’"):
             end = m.start()
             break
     return 0, end
@@ -366,6 +391,8 @@ def resolve_place(text: str, vocab: PlaceVocab, *, title: Optional[tuple[int, in
             st = vocab.state_by_code(vocab.cities[place.name.value.lower()])
             if st is not None:
                 place.state = Found(st.name, place.name.start, place.name.end, "standalone_city")
+        if place.state is None:
+            place.state = gazetteer_state(text, place.name, vocab)
         if place.state is None and dateline is not None and dateline[0].value.lower() in vocab.cities:
             st = vocab.state_by_code(vocab.cities[dateline[0].value.lower()])
             if st is not None:
@@ -395,6 +422,36 @@ def resolve_place(text: str, vocab: PlaceVocab, *, title: Optional[tuple[int, in
             rule = {"County": "county_name", "State": "state_name", "Region": "region_name"}.get(value, "type")
             place.type = Found(value, place.name.start, place.name.end, rule)
     return place
+
+
+def gazetteer_state(text: str, name: Found, vocab: PlaceVocab) -> Optional[Found]:
+    """The state of a place the page names without one ("Madison", "Palm Beach County").
+
+    Among the states that have a place so named, the one the text names (or
+    whose stand-alone dateline city it names) wins; else the only one, or for
+    a city the most populous.
+    """
+    codes = vocab.gazetteer_states(name.value)
+    if not codes:
+        return None
+    named = most_named_state_among(text, vocab, codes)
+    if named is not None:
+        return named
+    standalone = _standalone_city_in(text, vocab)
+    if standalone is not None and vocab.state(standalone.value).code in codes:
+        return standalone
+    is_county = vocab.gazetteer is not None and name.value in vocab.gazetteer.counties
+    if len(codes) == 1 or not is_county:
+        st = vocab.state_by_code(codes[0])
+        if st is not None:
+            return Found(st.name, name.start, name.end, "gazetteer")
+    return None
+
+
+def most_named_state_among(text: str, vocab: PlaceVocab, codes: list[str]) -> Optional[Found]:
+    """The state among `codes` the text names most often (None when it names none of them)."""
+    best = most_named_state(text, vocab, only=set(codes))
+    return best
 
 
 def _standalone_city_in(text: str, vocab: PlaceVocab) -> Optional[Found]:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.places import (PlaceVocab, StatesLexicon, TypesLexicon, city_cue, find_dateline,
+from pipeline.places import (GazetteerLexicon, PlaceVocab, StatesLexicon, TypesLexicon, city_cue, find_dateline,
                              jurisdiction_type, most_named_county, parse_title, proper_names, resolve_place,
                              title_case)
 from pipeline.rules import MODELS_DIR, load_lexicon
 
 VOCAB = PlaceVocab(states=load_lexicon(MODELS_DIR / "jurisdiction" / "states.json", StatesLexicon),
-                   types=load_lexicon(MODELS_DIR / "jurisdiction" / "types.json", TypesLexicon))
+                   types=load_lexicon(MODELS_DIR / "jurisdiction" / "types.json", TypesLexicon),
+                   gazetteer=load_lexicon(MODELS_DIR / "jurisdiction" / "gazetteer.json", GazetteerLexicon))
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -179,6 +180,32 @@ def test_resolve_faq_about_a_state():
             "2. Who responds?\nPolice across Massachusetts do.\n")
     place = _resolve(text)
     assert (place.name.value, place.state_code, place.type.value) == ("Massachusetts", "MA", "State")
+
+
+def test_resolve_gazetteer_most_populous_city_without_state_clue():
+    text = "Madison police ticket 13 in sting aimed at buyers\n\nOfficers arrested 13 men on Madison's south side.\n"
+    place = _resolve(text)
+    assert (place.name.value, place.state_code) == ("Madison", "WI")
+    assert place.state.rule == "gazetteer"
+
+
+def test_resolve_gazetteer_prefers_state_the_text_names():
+    text = ("Madison police arrest 5 in sting\n\nOfficers in Madison, a city in northern Alabama, arrested five "
+            "men. Alabama law makes soliciting a misdemeanor.\n")
+    assert _resolve(text).state_code == "AL"
+
+
+def test_resolve_gazetteer_county_in_one_state():
+    text = "Countywide sweep ends in 102 arrests\n\nDeputies worked Palm Beach County's strips all night.\n"
+    place = _resolve(text)
+    assert (place.name.value, place.state_code, place.type.value) == ("Palm Beach County", "FL", "County")
+
+
+def test_resolve_gazetteer_ambiguous_county_needs_a_clue():
+    text = "King County shifts focus to buyers\n\nProsecutors in King County said arrests of buyers rose.\n"
+    assert _resolve(text).state is None
+    text += "Detectives from the Seattle Police Department took part.\n"
+    assert _resolve(text).state_code == "WA"
 
 
 def test_resolve_no_place():

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.layout import layout_of
-from pipeline.places import Place, PlaceVocab, StatesLexicon, TypesLexicon, iter_found, resolve_place
+from pipeline.places import GazetteerLexicon, Place, PlaceVocab, StatesLexicon, TypesLexicon, iter_found, resolve_place
 from pipeline.rules import load_lexicon, models_dir as resolve_models_dir
 from pipeline.spans import make_span, results
 
@@ -31,7 +31,8 @@ def place_of(doc: Doc) -> Optional[Place]:
 def load_vocab(models_dir: Optional[str] = None) -> PlaceVocab:
     folder = Path(resolve_models_dir(models_dir)) / "jurisdiction"
     return PlaceVocab(states=load_lexicon(folder / "states.json", StatesLexicon),
-                      types=load_lexicon(folder / "types.json", TypesLexicon))
+                      types=load_lexicon(folder / "types.json", TypesLexicon),
+                      gazetteer=load_lexicon(folder / "gazetteer.json", GazetteerLexicon))
 
 
 def place_record(text: str, place: Place) -> Optional[dict]:
