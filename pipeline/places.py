@@ -125,7 +125,9 @@ class Place:
 # ---------------------------------------------------------------- title
 
 _TITLE = re.compile(
-    r"^(?P<name>[A-Z][\w.'’\- ]*?[\w.])\s*,[\s\u00a0]*(?P<state>[A-Z][A-Za-z.]*(?:[\s\u00a0][A-Z][A-Za-z.]*)?)\s*$")
+    r"^(?:(?:City|Town|Village|Township)[\s\u00a0]+of[\s\u00a0]+)?"
+    r"(?P<name>[A-Z][\w.'’\- ]*?[\w.])\s*,[\s\u00a0]*(?P<state>[A-Z][A-Za-z.]*(?:[\s\u00a0][A-Z][A-Za-z.]*)?)"
+    r"\s*(?:[-–—|:][^\n]*)?$")
 
 
 def parse_title(title: str, vocab: PlaceVocab, offset: int = 0) -> Optional[tuple[Found, Found]]:
@@ -406,7 +408,11 @@ def resolve_place(text: str, vocab: PlaceVocab, *, title: Optional[tuple[int, in
     ftype = text[footer_type[0]:footer_type[1]] if footer_type is not None else None
     name = place.name.value if place.name is not None else None
     cue = None
-    if name is not None and not ftype:
+    if title is not None and place.name is not None and place.name.rule == "title_place":
+        m = re.match(r"[\ufeff\s]*(?:City|Town|Village|Township)[\s\u00a0]+of\b", text[title[0]:title[1]])
+        if m:  # "City of Fitchburg, MA"
+            cue = (title[0] + m.start(), title[0] + m.end())
+    if name is not None and not ftype and cue is None:
         for s, e in narrative:
             found = city_cue(text[s:e], vocab, name)
             if found:

@@ -37,12 +37,14 @@ def test_state_vocabulary_rejects_non_states():
     ("Winston-Salem, North Carolina", "Winston-Salem", "North Carolina"),
     ("St. Cloud, Minn.", "St. Cloud", "Minnesota"),
     ("Coeur d’Alene, ID", "Coeur d’Alene", "Idaho"),
+    ("City of Fitchburg, MA", "Fitchburg", "Massachusetts"),
+    ("Polk County, FL | Demand Reduction Profile", "Polk County", "Florida"),
 ])
 def test_parse_title_place_and_state(title, name, state):
     found = parse_title(title, VOCAB, offset=100)
     assert found is not None
     assert (found[0].value, found[1].value) == (name, state)
-    assert found[0].start == 100 and found[0].end == 100 + len(name)
+    assert title[found[0].start - 100:found[0].end - 100] == name
 
 
 @pytest.mark.parametrize("title", ["Seven men arrested in Sioux Falls sting", "Boston", "Madison, XY",
@@ -146,6 +148,11 @@ def test_resolve_profile_footer_and_title():
     assert (place.name.value, place.state.value, place.state_code, place.type.value) == \
         ("Springfield", "Illinois", "IL", "City")
     assert place.state.rule == "footer_state" and place.type.rule == "footer_type"
+
+
+def test_resolve_city_of_title_is_a_city():
+    place = _resolve("Town of Westborough, MA\n\nWestborough lies west of Boston.\n")
+    assert (place.name.value, place.state_code, place.type.value) == ("Westborough", "MA", "City")
 
 
 def test_resolve_news_dateline_with_state():
