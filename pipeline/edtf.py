@@ -44,6 +44,7 @@ class RelativeRule(BaseModel):
     # "last year", "this month": relative to when the text was written, so they
     # count only where an explicit date in the same paragraph anchors them.
     deictic: bool = False
+    mod: Optional[Mod] = None  # "the end of the year" is the year with END
 
 
 class DateLexicon(BaseModel):
@@ -467,11 +468,11 @@ def relative_rule(text: str, lex: Optional[DateLexicon] = None) -> Optional[tupl
     lex = lex or load_date_lexicon()
     s = clean(text)
     if s in lex.relative:
-        return None, lex.relative[s]
+        return lex.relative[s].mod, lex.relative[s]
     mod, core = split_mods(s, lex)
     for candidate in (core, "the " + core, "that " + core):
         if candidate in lex.relative:
-            return mod, lex.relative[candidate]
+            return mod or lex.relative[candidate].mod, lex.relative[candidate]
     m = re.fullmatch(r"(.+?) (years?|months?) (\w+)", core)
     if m and m[3] in lex.counted_relative:
         n = parse_number(m[1])
@@ -558,7 +559,9 @@ def reject_reason(before: str, candidate: str, after: str,
     word = _ends_with_word(b, lex.reject_before)
     if word:
         return f"follows {word!r}"
-    next_words = [w.rstrip(".") for w in re.findall(r"[\w%.']+", a)[:4]]
+    # the word right after the number (only spaces between): "1990 cars", not "2010, arrested"
+    first = re.match(r" ?([\w%.']+)", a)
+    next_words = [first.group(1).rstrip(".")] if first else []
     temporal = _ends_with_word(b, lex.temporal_prepositions)
     if next_words and next_words[0] in lex.reject_after_always:
         return f"counts {next_words[0]!r}"

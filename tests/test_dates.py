@@ -126,6 +126,8 @@ def test_dates_phrasings(extract_text, sentence, expected):
      [("2006", None), ("2008", None)]),
     ("In 1996 a task force formed. By the end of that year it had made 40 arrests.",
      [("1996", None), ("1996", "END")]),
+    ("In March 2015, police began. By year\u2019s end, 40 men had been arrested.",
+     [("2015-03", None), ("2015", "END")]),
 ])
 def test_dates_relative_anchored(extract_text, paragraph, expected):
     assert dates_of(extract_text("Title\n\n" + paragraph)) == expected

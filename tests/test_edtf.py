@@ -139,6 +139,10 @@ def test_to_edtf_not_intervals(text):
     ("as early as December 1992", ("1992-12", None)),
     ("as recently as 2020", ("2020", None)),
     ("since early 2014", ("2014", "START")),
+    ("at least since 2001", ("2001", "ON_OR_BEFORE")),
+    ("back to at least 1992", ("1992", "ON_OR_BEFORE")),
+    ("1990 or so", ("1990", "APPROX")),
+    ("in or around 2010".split(" ", 2)[2], ("2010", "APPROX")),
 ])
 def test_to_edtf_mods(text, expected):
     assert edtf(text) == expected
@@ -239,6 +243,10 @@ def test_resolve_relative(text, anchor_text, expected):
 def test_resolve_relative_keeps_a_mod():
     assert rel("the end of that year", "March 2014") == ("2014", "END")
     assert rel("early the next year", "2014") == ("2015", "START")
+    assert rel("By the end of the year".split(" ", 1)[1], "March 2015") == ("2015", "END")
+    assert rel("year\u2019s end", "March 2015") == ("2015", "END")
+    assert rel("the end of the month", "March 2015") == ("2015-03", "END")
+    assert rel("the year prior", "March 2015") == ("2014", None)
 
 
 @pytest.mark.parametrize("text,anchor_text", [
@@ -323,6 +331,8 @@ def test_reject_reason_not_a_year(before, number, after):
     ("", "2013", " was a busy year"),
     ("Act of ", "2000", " applies"),
     ("\u201c", "2014", "\u201d"),
+    ("formed in or around ", "2010", ", arrested 61 men"),
+    ("the report of ", "2016", " alone"),
 ])
 def test_reject_reason_keeps_years(before, number, after):
     assert reject_reason(before, number, after) is None

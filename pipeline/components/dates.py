@@ -69,9 +69,9 @@ class DatesComponent:
                 self.matcher.add(rule.id, [rule.pattern])
             self.labels[rule.id] = rule.label
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.phrases.add("MOD_BEFORE", [nlp.make_doc(p) for p in self.lex.mods_before])
-        self.phrases.add("MOD_AFTER", [nlp.make_doc(p) for p in self.lex.mods_after])
-        self.phrases.add("RELATIVE", [nlp.make_doc(p) for p in self.lex.relative])
+        for key, phrases in (("MOD_BEFORE", self.lex.mods_before), ("MOD_AFTER", self.lex.mods_after),
+                             ("RELATIVE", self.lex.relative)):
+            self.phrases.add(key, [nlp.make_doc(v) for p in phrases for v in _spellings(p)])
         self.class_rx = [(name, re.compile(rx)) for name, rx in self.lex.token_classes.items()]
         self.triggers = set(self.lex.trigger_words)
         self.digit_decade = re.compile(r"^\d0s$")
@@ -244,6 +244,11 @@ class DatesComponent:
             confidence = 0.5 if deictic is not None and deictic.deictic else 0.7
             out.append(_item(text, start, end, value, section, rule, confidence))
         return out
+
+
+def _spellings(phrase: str) -> set[str]:
+    """A phrase as the lexicon writes it and with typographic apostrophes ("year\u2019s end")."""
+    return {phrase, phrase.replace("'", "\u2019")}
 
 
 def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: str,
