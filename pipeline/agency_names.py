@@ -47,6 +47,8 @@ Case = Literal["title", "upper", "lower"]
 SENTENCE_END = {".", "!", "?"}
 OPENERS = {".", "!", "?", ":", ";", "“", "\"", "‘", "—", "–", "•", "(", "|", "*", "·", "▪"}
 LIST_SEPARATORS = {",", "and", "&", "or"}
+# Function words a title-case name may hold ("Internet Crimes Against Children").
+TITLE_CASE_CONNECTORS = {"against", "of", "for", "and", "on", "to"}
 # Heads a place may precede in the possessive: "Tacoma's police department".
 PLACE_POSSESSIVE_KINDS = {"police", "sheriff", "prosecutor", "court"}
 ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
@@ -310,8 +312,8 @@ class AgencyFinder:
             return False
         if self.is_website(text):
             return False
-        if self.sentence_initial(toks, i) and t.lower in self.sentence_stops:
-            return False
+        if t.lower in self.sentence_stops and (self.sentence_initial(toks, i) or t.lower not in TITLE_CASE_CONNECTORS):
+            return False  # "Then", and "In" of a title-case headline ("Men Arrested In Tacoma")
         return True
 
     def hyphen_joins(self, toks: Sequence[Tok], i: int) -> bool:
@@ -358,7 +360,8 @@ class AgencyFinder:
         while e < n and not toks[e].nl_before:
             t = toks[e]
             if t.text[:1].isupper() and t.text not in self.titles and not self.is_website(t.text) \
-                    and t.lower not in self.breakers or (e > m and ORDINAL.match(t.text)):
+                    and t.text not in self.not_names and t.lower not in self.breakers \
+                    or (e > m and ORDINAL.match(t.text)):
                 e += 1
                 continue
             if e > m and self.hyphen_joins(toks, e) and e + 1 < n and toks[e + 1].text[:1].isupper():
@@ -459,6 +462,10 @@ class AgencyFinder:
             covered.update(range(c.start, c.end))
             cands.append(c)
         cands.sort(key=lambda c: c.start)
+
+        # In a title-case headline the run before a head may hold verbs ("FBI Joins Tacoma
+        # Police Department"): keep the part the page names elsewhere.
+        cands = self.trim_headline_names(toks, cands, heads)
 
         # 4. Named units of a parent agency.
         cands = self.compose_units(toks, cands)
@@ -625,6 +632,36 @@ class AgencyFinder:
         conf = 0.8 if head.needs_name else 0.9
         return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
                          conf, unit=unit)
+
+    def title_case_lines(self, toks: Sequence[Tok]) -> set[int]:
+        """Token indices on lines written in title case (headlines)."""
+        out: set[int] = set()
+        start = 0
+        for i in range(1, len(toks) + 1):
+            if i == len(toks) or toks[i].nl_before:
+                words = [t.text for t in toks[start:i] if t.text.isalpha() and len(t.text) > 3]
+                if len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words):
+                    out.update(range(start, i))
+                start = i
+        return out
+
+    def trim_headline_names(self, toks: Sequence[Tok], cands: list[Candidate],
+                            heads: Sequence[Hit]) -> list[Candidate]:
+        headline = self.title_case_lines(toks)
+        if not headline:
+            return cands
+        known = {norm_name(c.name) for c in cands if c.start not in headline}
+        for c in cands:
+            if c.start not in headline or norm_name(c.name) in known or c.rule.startswith("gazetteer") \
+                    or c.span is not None:
+                continue
+            for j in range(c.start + 1, c.end):
+                name, kind, unit = self.name_tokens(toks, j, c.end, heads)
+                if norm_name(name) in known:
+                    c.start, c.name, c.kind, c.unit = j, name, kind, unit
+                    c.surface = join_tokens(toks[j:c.end])
+                    break
+        return cands
 
     def is_label(self, toks: Sequence[Tok], k: int, e: int) -> bool:
         """A list label, not a name: "2. Specialized Unit: officers are ..." (only a number or

@@ -276,3 +276,31 @@ def test_agencies_acronym_name_needs_three_uses_and_no_definition(finder):
     text = ("Commercial Sexual Exploitation of Children (CSEC) is rising. CSEC Victims need help. "
             "CSEC Victims are young. CSEC Victims are many.")
     assert names(finder, text) == {}
+
+
+def test_agencies_headline_verbs_are_not_part_of_a_name(finder):
+    text = ("Tacoma, WA\n\nThe Tacoma Police Department ran a sting.\n\n"
+            "“Feds Join Tacoma Police Department in Weekend Sting,” The News Tribune, May 2 2019.\n"
+            "“Men Arrested In Tacoma Police Sting,” The News Tribune, May 3 2019.\n")
+    found = names(finder, text)
+    assert list(found) == ["Tacoma Police Department"]
+
+
+# ----- odd input: every mention stays inside the text -------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = ["Tacoma", "Pierce County", "Sheriff’s Office", "Sheriff's Office", "Police Department", "police",
+          "PD", "(PCSO)", "PCSO", "Task Force", "Unit", "’s", "'s", "and", ",", ".", "the", "of", "for",
+          "Office", "Department of Justice", "FBI", "ICE", "\u00a0", "\r\n", "\n", " ", "🚔", "“", "”",
+          "organizations,", "Hope Rising", "Key Partners", "  • ", "\ufeff", "police departments", "Kent"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_agencies_mentions_valid_on_any_text(finder, parts):
+    text = " ".join(parts)
+    for a in find_in_text(finder, text):
+        assert a.name and a.mentions
+        for s, e, rule in a.mentions:
+            assert 0 <= s < e <= len(text) and rule
