@@ -63,7 +63,7 @@ def file_sha256(path: str) -> Optional[str]:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageKey:
     """Everything a page's record depends on besides the code of the components."""
     path: str

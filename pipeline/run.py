@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -228,13 +229,13 @@ def _extract_chunk(paths: list[str], doc_ids: DocIds, nlp: Language, rules: str,
 
 # --- the batch -------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Page:
-    """One input of the batch and where its line will come from."""
+    """One input of the batch and where its line will come from (kept small: one per input)."""
     path: str
     key: PageKey
     source: str  # "kept" (previous records.jsonl), "journal", or "todo"
-    entry: Optional[dict] = None  # the previous manifest entry (kept pages)
+    kept: Optional[tuple[int, int, Optional[str]]] = None  # offset, length, run of a kept record
 
 
 def run_batch(inputs: Iterable[str], out_dir: Path, nlp: Optional[Language] = None, *,
@@ -265,12 +266,13 @@ def run_batch(inputs: Iterable[str], out_dir: Path, nlp: Optional[Language] = No
         raise UsageError(f"cannot write to {out_dir}: {err.strerror or err}") from None
     rules, code = rules_hash(models_dir), code_hash()
     run_id = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    previous = {} if force else read_manifest(out_dir)
     journal = Journal(out_dir, reuse=not force)
     old_records = _open_or_none(out_dir / RECORDS_FILE)
     result = BatchResult()
     try:
+        previous = {} if force else read_manifest(out_dir)
         pages = _plan(paths, out_dir, rules, code, previous, journal, old_records)
+        del previous, paths
         result.kept = sum(p.source == "kept" for p in pages)
         result.resumed = sum(p.source == "journal" for p in pages)
         todo = [i for i, p in enumerate(pages) if p.source == "todo"]
@@ -313,7 +315,7 @@ def _plan(paths: list[str], out_dir: Path, rules: str, code: str, previous: dict
                   and old_records is not None):
                 line = read_line_at(old_records, entry.get("offset"), entry.get("length"))
                 if line is not None and record_matches(line, key):
-                    page.source, page.entry = "kept", entry
+                    page.source, page.kept = "kept", (entry["offset"], entry["length"], entry.get("run"))
         pages.append(page)
     return pages
 
@@ -349,7 +351,7 @@ def _extract_missing(pages: list[Page], todo: list[int], journal: Journal, run_i
 
     def finished(page: Page, outcome: str, line: str, sha256: Optional[str]) -> None:
         nonlocal done, failed
-        key = page.key if sha256 == page.key.sha256 else PageKey(**{**page.key.__dict__, "sha256": sha256})
+        key = page.key if sha256 == page.key.sha256 else replace(page.key, sha256=sha256)
         journal.append(key, outcome, line, run_id)
         done += 1
         failed += outcome == "error"
@@ -393,19 +395,19 @@ def _extract_missing(pages: list[Page], todo: list[int], journal: Journal, run_i
 def _assemble(pages: list[Page], journal: Journal, old_records, out_dir: Path, run_id: str,
               result: BatchResult, on_outcome: Optional[Callable[[Outcome], None]]) -> None:
     """Write records.jsonl, errors.jsonl and manifest.jsonl in input order, then rename them."""
-    targets = [out_dir / RECORDS_FILE, out_dir / ERRORS_FILE, out_dir / MANIFEST_FILE]
+    targets = [out_dir / RECORDS_FILE, out_dir / ERRORS_FILE, out_dir / MANIFEST_FILE, None]
     temps = []
     try:
         for target in targets:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
-            temps.append((os.fdopen(fd, "wb"), tmp))
-        (records, _), (errors, _), (manifest, _) = temps
-        entries = []
+            name = target.name if target else "manifest-entries"
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            temps.append((os.fdopen(fd, "w+b"), tmp))
+        (records, _), (errors, _), (manifest, _), (entries, _) = temps
         offset = 0
         for page in pages:
             if page.source == "kept":
-                data = read_line_at(old_records, page.entry["offset"], page.entry["length"])
-                outcome, run, key = "record", page.entry.get("run"), page.key
+                data = read_line_at(old_records, page.kept[0], page.kept[1])
+                outcome, run, key = "record", page.kept[2], page.key
             else:
                 logged = journal.entry(page.path)
                 if logged is None:
@@ -414,7 +416,7 @@ def _assemble(pages: list[Page], journal: Journal, old_records, out_dir: Path, r
                 outcome, run, key = logged["outcome"], logged.get("run", run_id), key_of(logged["key"])
             if outcome == "record":
                 records.write(data)
-                entries.append(entry_for(key, "record", run, offset=offset, length=len(data)))
+                entries.write(json_line(entry_for(key, "record", run, offset=offset, length=len(data))).encode())
                 offset += len(data)
                 result.records += 1
                 if on_outcome:
@@ -422,7 +424,7 @@ def _assemble(pages: list[Page], journal: Journal, old_records, out_dir: Path, r
             else:
                 errors.write(data)
                 line = json.loads(data)
-                entries.append(entry_for(key, "error", run, error=line.get("error")))
+                entries.write(json_line(entry_for(key, "error", run, error=line.get("error"))).encode())
                 result.errors += 1
                 result.error_lines.append(line)
                 if on_outcome:
@@ -430,14 +432,17 @@ def _assemble(pages: list[Page], journal: Journal, old_records, out_dir: Path, r
         summary = {"id": run_id, "pages": len(pages), "records": result.records, "errors": result.errors,
                    "extracted": result.extracted, "kept": result.kept, "resumed": result.resumed}
         manifest.write(json_line(manifest_header(summary)).encode("utf-8"))
-        for entry in entries:
-            manifest.write(json_line(entry).encode("utf-8"))
+        entries.seek(0)
+        shutil.copyfileobj(entries, manifest)
         for handle, _ in temps:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
         for (_, tmp), target in zip(temps, targets):
-            os.replace(tmp, target)
+            if target is not None:
+                os.replace(tmp, target)
+            else:
+                os.unlink(tmp)
     except BaseException:
         for handle, tmp in temps:
             handle.close()
