@@ -415,10 +415,13 @@ def record_for(doc: str, gold_dir: Path, records: Sequence[dict]) -> Optional[di
     return same[0] if same else None
 
 
-def read_text(record: Optional[dict]) -> Optional[str]:
-    """The document text a record's spans point into, when its file can be found from here."""
+def read_text(record: Optional[dict], raw_dir: Optional[Path] = None) -> Optional[str]:
+    """The document text a record's spans point into, when its file can be found from here
+    (or, failing that, under `raw_dir` by file name)."""
     source = (record or {}).get("source") or {}
     path = source.get("text_path") or source.get("path")
+    if path and not Path(path).is_file() and raw_dir is not None and not source.get("text_path"):
+        path = str(Path(raw_dir) / Path(path).name)
     if not path or not Path(path).is_file():
         return None
     if not source.get("text_path") and Path(path).suffix.lower() in (".html", ".htm"):

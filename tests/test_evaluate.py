@@ -293,3 +293,16 @@ def test_eval_agrees_with_the_shared_scorer(tiny, capsys):
         assert {k: ours[name][k] for k in ("tp", "fp", "fn")} == {k: theirs[name][k] for k in ("tp", "fp", "fn")}, name
     assert ours["overall_f1"] == pytest.approx(theirs["overall_f1"])
     assert (ours["spans_valid"], ours["spans_total"]) == (theirs["spans_valid"], theirs["spans_total"])
+
+
+def test_eval_checks_spans_from_raw_folder_when_paths_do_not_open(tiny, tmp_path, capsys):
+    gold_dir, records = tiny
+    recs = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    for r in recs:
+        r["source"]["path"] = "elsewhere/raw/" + Path(r["source"]["path"]).name
+    records.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    assert cli_main(["eval", "--gold", str(gold_dir), "--records", str(records), "--summary"]) == 0
+    assert "spans 3/3" in capsys.readouterr().out
+    assert cli_main(["eval", "--gold", str(gold_dir), "--records", str(records), "--summary",
+                     "--raw", str(tmp_path)]) == 0
+    assert "spans 0/0" in capsys.readouterr().out

@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", action="append", required=True, metavar="DIR",
                         help="folder of *.gold.json files (repeat for several)")
     parser.add_argument("--records", metavar="FILE", help="records.jsonl to score instead of running the pipeline")
+    parser.add_argument("--raw", metavar="DIR",
+                        help="where the pages are, to check spans when a record's source path does not "
+                             "open from here (default: raw/ beside the gold folder)")
     parser.add_argument("--models", default=None, metavar="DIR",
                         help="rule model folder for the run (default: the project's models/)")
     parser.add_argument("--json", action="store_true", help="print the figures, errors and calibration as JSON")
@@ -82,7 +85,8 @@ def main(args: argparse.Namespace) -> int:
     pairs = []
     for gold_dir, gold in golds:
         record = ev.record_for(gold["doc"], gold_dir, records)
-        pairs.append((gold, record, ev.read_text(record)))
+        raw_dir = Path(args.raw) if args.raw else gold_dir.parent / "raw"
+        pairs.append((gold, record, ev.read_text(record, raw_dir)))
     report = ev.evaluate(pairs, records=len(records), edges=edges)
     if args.calibrate_out:
         status = _write_calibration(report, Path(args.calibrate_out), args.models, gold_dirs)
