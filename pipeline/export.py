@@ -139,22 +139,38 @@ def sql_url(target: str, fmt: str) -> str:
 
 
 def sql_metadata():
-    """SQLAlchemy tables for `TABLES`, with indexes on doc_id and the columns analysts filter on."""
+    """SQLAlchemy tables for `TABLES`, with indexes on doc_id and the columns analysts filter on.
+
+    Every item table's doc_id references documents.doc_id; tactic_evidence
+    and agency_mentions reference their tactic and agency rows.
+    """
     import sqlalchemy as sa
 
     types = {"id": sa.String(32), "text": sa.Text(), "category": sa.Text(), "int": sa.BigInteger(),
              "float": sa.Float(), "bool": sa.Boolean(), "date": sa.Date()}
+    parents = {"doc_id": "documents.doc_id", "tactic_row_id": "tactics.row_id",
+               "agency_row_id": "agencies.row_id"}
+    required = {"row_id", "doc_id", "source_sha256", "extractor_version"}
     meta = sa.MetaData()
     for name, columns in TABLES.items():
-        cols = [sa.Column(c.name, types[c.kind], primary_key=c.kind == "id", nullable=c.kind != "id",
-                          comment=c.doc or None)
-                for c in columns]
+        cols = []
+        for c in columns:
+            args = [types[c.kind]]
+            if c.name in parents and not (name == "documents" and c.name == "doc_id"):
+                args.append(sa.ForeignKey(parents[c.name]))
+            cols.append(sa.Column(c.name, *args, primary_key=c.kind == "id", nullable=c.name not in required,
+                                  unique=name == "documents" and c.name == "doc_id", comment=c.doc or None))
         table = sa.Table(name, meta, *cols)
         for c in columns:
-            if c.index or (name == "documents" and c.name == "doc_id"):
-                sa.Index(f"ix_{name}_{c.name}", table.c[c.name], unique=name == "documents" and c.name == "doc_id")
+            if c.index and not (name == "documents" and c.name == "doc_id"):
+                sa.Index(f"ix_{name}_{c.name}", table.c[c.name])
     sa.Table(META_TABLE, meta, sa.Column("key", sa.Text(), primary_key=True), sa.Column("value", sa.Text()))
     return meta
+
+
+def data_tables(meta) -> list:
+    """The export tables in dependency order (parents first)."""
+    return [t for t in meta.sorted_tables if t.name in TABLES]
 
 
 def schema_sql(dialect: str = "sqlite") -> str:
@@ -241,8 +257,9 @@ def export_sql(frames: dict[str, pd.DataFrame], url: str, *, prune: bool = False
     """Bring the database at `url` in step with `frames`, in one transaction."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
-    report = ExportReport(fmt, engine.url.render_as_string(hide_password=True))
+    engine = _engine(url, write=True)
+    shown = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    report = ExportReport(fmt, shown or engine.url.render_as_string(hide_password=True))
     meta = sql_metadata()
     try:
         with engine.begin() as conn:
@@ -257,16 +274,15 @@ def export_sql(frames: dict[str, pd.DataFrame], url: str, *, prune: bool = False
             existing = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.record_sha256)).all())
             write, delete = _plan(report, existing, frames, prune)
             gone = sorted(delete)
-            for name in TABLES:
-                table = meta.tables[name]
+            for table in reversed(data_tables(meta)):  # children first
                 for i in range(0, len(gone), CHUNK):
                     conn.execute(sa.delete(table).where(table.c.doc_id.in_(gone[i:i + CHUNK])))
-            for name in TABLES:
-                frame = frames[name]
-                rows = frame_rows(frame[frame["doc_id"].isin(write)], name)
-                report.rows[name] = len(rows)
+            for table in data_tables(meta):  # parents first
+                frame = frames[table.name]
+                rows = frame_rows(frame[frame["doc_id"].isin(write)], table.name)
+                report.rows[table.name] = len(rows)
                 if rows:
-                    conn.execute(sa.insert(meta.tables[name]), rows)
+                    conn.execute(sa.insert(table), rows)
     finally:
         engine.dispose()
     return report
@@ -276,12 +292,36 @@ def read_sql_tables(url: str) -> dict[str, pd.DataFrame]:
     """Every export table of the database at `url`, with the declared column types."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
+    engine = _engine(url)
+    meta = sql_metadata()
     try:
         with engine.connect() as conn:
-            return {name: coerce(pd.read_sql_table(name, conn), name) for name in TABLES}
+            return {name: coerce(pd.read_sql_query(sa.select(meta.tables[name]), conn), name)
+                    for name in TABLES}
     finally:
         engine.dispose()
+
+
+def _engine(url: str, write: bool = False):
+    """A SQLAlchemy engine; for SQLite, one whose transactions also cover DDL.
+
+    Python's sqlite3 module runs CREATE TABLE outside the transaction it
+    opens for INSERT/DELETE; here the driver is left in autocommit and the
+    engine issues BEGIN itself (BEGIN IMMEDIATE for an export, so that two
+    exports to one file take turns), as SQLAlchemy's SQLite notes advise.
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    if engine.url.get_backend_name() == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    return engine
 
 
 # ---------------------------------------------------------------- files

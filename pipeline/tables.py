@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, get_args
 
+import numpy as np
 import pandas as pd
 
 from pipeline import records as R
@@ -371,40 +372,54 @@ def _dtype(column: Column):
     }.get(column.kind)
 
 
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value  # NaN
+
+
+def _day(value: Any) -> str:
+    """A date, datetime, Timestamp or ISO string -> "YYYY-MM-DD" ("NaT" when unreadable)."""
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d") if not pd.isna(value) else "NaT"
+    text = str(value)[:10]
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return "NaT"
+
+
+def _int(value: Any) -> int:
+    return int(float(value)) if isinstance(value, str) else int(value)
+
+
 def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """`frame` with exactly the columns of `table`, in order, each of its declared type.
 
     Accepts what a reader gives back (ISO strings for dates, "True" for
     booleans, floats for integers) as well as Python values.
     """
-    columns = TABLES[table]
-    out = {}
     n = len(frame)
-    for col in columns:
-        series = frame[col.name] if col.name in frame.columns else pd.Series([None] * n, dtype="object")
-        series = series.reset_index(drop=True)
+    out = {}
+    for col in TABLES[table]:
+        raw = frame[col.name].tolist() if col.name in frame.columns else [None] * n
+        values = [None if _missing(v) else v for v in raw]
         if col.kind == "category":
-            values = series.astype("object").where(series.notna(), None)
-            cats = col.categories
-            if cats is None:
-                cats = sorted({v for v in values if v is not None})
-            else:
-                extra = sorted({v for v in values if v is not None and v not in cats})
-                cats = tuple(cats) + tuple(extra)
-            out[col.name] = pd.Categorical(values, categories=list(cats))
+            values = [None if v is None else str(v) for v in values]
+            present = sorted({v for v in values if v is not None})
+            cats = list(col.categories or ()) + [v for v in present if v not in (col.categories or ())]
+            out[col.name] = pd.Categorical(values, categories=cats)
         elif col.kind == "date":
-            out[col.name] = pd.to_datetime(series.astype("object").where(series.notna(), None),
-                                           errors="coerce").astype("datetime64[s]")
+            out[col.name] = np.array(["NaT" if v is None else _day(v) for v in values], dtype="datetime64[s]")
         elif col.kind == "bool":
-            values = series.astype("object").where(series.notna(), None)
             out[col.name] = pd.array([None if v is None else _truth(v) for v in values], dtype="boolean")
         elif col.kind == "int":
-            out[col.name] = pd.to_numeric(series, errors="coerce").astype("Int64")
+            out[col.name] = pd.array([None if v is None else _int(v) for v in values], dtype="Int64")
         elif col.kind == "float":
-            out[col.name] = pd.to_numeric(series, errors="coerce").astype("Float64")
+            out[col.name] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
         else:
-            out[col.name] = series.astype("object").where(series.notna(), None).astype("string")
-    return pd.DataFrame(out, columns=[c.name for c in columns])
+            out[col.name] = pd.array([None if v is None else str(v) for v in values], dtype="string")
+    return pd.DataFrame(out, columns=[c.name for c in TABLES[table]])
 
 
 def _truth(value: Any) -> bool:

@@ -12,11 +12,11 @@ HELP = ("Export DIR/records.jsonl (with the review decisions of DIR/review.sqlit
         "flags. Re-exporting replaces the rows of changed pages only; pages no longer in the "
         "input are removed only with --prune. Exit status: 0 done, 1 export failed, 2 usage error.")
 EXAMPLE = "profilex export extracted/ --format postgres --to postgresql://me@localhost/profiles"
+# pipeline.export.FORMATS, spelled out so that `profilex --help` does not import pandas.
+FORMATS = ("sqlite", "postgres", "parquet", "csv", "jsonl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.export import FORMATS
-
     parser.add_argument("folder", nargs="?", default="extracted", metavar="DIR",
                         help="folder holding records.jsonl (default extracted/)")
     parser.add_argument("--format", choices=FORMATS, default=None,
