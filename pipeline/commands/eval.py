@@ -9,11 +9,9 @@ from pathlib import Path
 
 NAME = "eval"
 POSITION = 20
-HELP = ("Score records against gold files (*.gold.json, shared/corpus/GUIDELINES.md): precision, "
-        "recall and F1 per field with every miss and extra, then the calibration of confidence "
-        "(items per confidence band and how often they are right). With INPUT, runs the pipeline "
-        "first; with neither INPUT nor --records, runs it on the raw/ folder beside each gold folder. "
-        "--calibrate-out writes the measured precision of every rule into a confidence file. "
+HELP = ("Score records against gold files (*.gold.json): precision, recall and F1 per field, every "
+        "miss and extra, and how often items of each confidence band are right. Runs the pipeline on "
+        "INPUT first (default: the raw/ folder beside each gold folder) unless --records is given. "
         "Exit status: 0 scored, 2 usage error.")
 EXAMPLE = ("profilex eval --gold corpus/dev2/gold corpus/dev2/raw\n"
            "  profilex eval --gold corpus/dev2/gold --records extracted/records.jsonl --json\n"
