@@ -256,3 +256,25 @@ def test_unclosed_citation_has_low_confidence(lex):
     unclosed = parse_unclosed("“Sting Nets 40, WFSB, June 4 2007.", lex)
     closed = parse_entry("“Sting Nets 40,” WFSB, June 4 2007.", lex)
     assert provisional_confidence(unclosed, lex) < provisional_confidence(closed, lex)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = st.sampled_from(["“", "”", "\"", "‘", "’", "'", ",", ".", " ", "\u00a0", "\n", "•", "May", "25",
+                          "1998", "2013-01-25", "Sting", "Nets", "The", "Ledger", "p. A1", "by", ":", "–",
+                          "(", ")", "Retrieved", "🚔", "12/31/2019"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=25).map("".join))
+def test_parse_entry_never_fails_and_offsets_point_at_values(lex, entry):
+    from pipeline.components.citations import parse_unclosed
+
+    for p in (parse_entry(entry, lex), parse_unclosed(entry, lex)):
+        if p is None:
+            continue
+        assert entry[p.title_start:p.title_end] == p.title and p.title.strip()
+        if p.outlet is not None:
+            assert entry[p.outlet_start:p.outlet_end] == p.outlet
+        if p.date is not None:
+            assert 0 <= p.date.start < p.date.end <= len(entry)
