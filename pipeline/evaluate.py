@@ -18,6 +18,10 @@ own gold files:
 - population_mentions (not in score.py; the gold files hold them): the
   multiset of mention values.
 
+A gold file that lacks a field's key altogether does not annotate it: the
+field is left out for that page (score.py would stop there), so a domain
+expert can write gold files for only the fields they check.
+
 Each predicted item is also judged right or wrong on its own (`Outcome`),
 with the rule that made it and its confidence: that gives the calibration
 bands (how often items of a confidence band are right) and the measured
@@ -167,20 +171,7 @@ def iter_record_spans(obj: Any):
             yield from iter_record_spans(v)
 
 
-def score_document(gold: dict, record: Optional[dict], text: Optional[str] = None) -> DocResult:
-    """Compare one record with its gold file (score.py's rules); `text` checks the spans."""
-    result = DocResult(doc=gold["doc"])
-    if record is None:
-        result.notes.append("no record")
-        record = {}
-    if text is not None:
-        for sp in iter_record_spans(record):
-            result.spans_all += 1
-            if 0 <= sp["start"] <= sp["end"] <= len(text) and text[sp["start"]:sp["end"]] == sp["text"]:
-                result.spans_ok += 1
-            else:
-                result.notes.append(f"bad span {sp['start']}:{sp['end']} {sp['text'][:40]!r}")
-
+def _score_tactics(gold: dict, record: dict, result: DocResult) -> None:
     tactics = record.get("tactics") or []
     listed = [t["label"] for t in tactics if t.get("listed")]
     mentioned = [t["label"] for t in tactics if t.get("evidence")]
@@ -193,6 +184,8 @@ def score_document(gold: dict, record: Optional[dict], text: Optional[str] = Non
         right = t["label"] in (gold_listed if t.get("listed") else gold_mentioned)
         _outcome(result, "tactics", t, right, t["label"])
 
+
+def _score_population(gold: dict, record: dict, result: DocResult) -> None:
     gpop_obj = gold.get("population") or {}
     ppop_obj = record.get("population") or {}
     gpop, ppop = gpop_obj.get("value"), ppop_obj.get("value")
@@ -212,20 +205,20 @@ def score_document(gold: dict, record: Optional[dict], text: Optional[str] = Non
     for m, ok in zip(mentions, flags):
         _outcome(result, "population.mentions", m, ok, m.get("value"))
 
-    arrests = record.get("arrests") or []
-    pred = [(a.get("count"), year_of(a.get("date"))) for a in arrests]
-    flags, missed = match_multiset([(a["count"], year_of(a["date"])) for a in gold.get("arrests") or []], pred)
-    _count(result, "arrests", flags, pred, missed)
-    for a, ok, key in zip(arrests, flags, pred):
-        _outcome(result, "arrests", a, ok, key)
 
-    dates = record.get("dates") or []
-    pred = [d.get("value") for d in dates]
-    flags, missed = match_multiset([d["value"] for d in gold.get("dates") or []], pred)
-    _count(result, "dates", flags, pred, missed)
-    for d, ok in zip(dates, flags):
-        _outcome(result, "dates", d, ok, d.get("value"))
+def _score_list(name: str, gold_key, pred_key):
+    """A scorer for a list field matched as a multiset of keys."""
+    def score(gold: dict, record: dict, result: DocResult) -> None:
+        items = record.get(name) or []
+        pred = [pred_key(x) for x in items]
+        flags, missed = match_multiset([gold_key(x) for x in gold.get(name) or []], pred)
+        _count(result, name, flags, pred, missed)
+        for item, ok, key in zip(items, flags, pred):
+            _outcome(result, name, item, ok, key)
+    return score
 
+
+def _score_agencies(gold: dict, record: dict, result: DocResult) -> None:
     agencies = record.get("agencies") or []
     pred = [a.get("name") for a in agencies]
     flags, missed = match_agencies(gold.get("agencies") or [], pred)
@@ -233,14 +226,8 @@ def score_document(gold: dict, record: Optional[dict], text: Optional[str] = Non
     for a, ok in zip(agencies, flags):
         _outcome(result, "agencies", a, ok, a.get("name"))
 
-    citations = record.get("citations") or []
-    pred = [(norm_title(c.get("title")), date_value(c.get("date"))) for c in citations]
-    flags, missed = match_multiset(
-        [(norm_title(c["title"]), date_value(c["date"])) for c in gold.get("citations") or []], pred)
-    _count(result, "citations", flags, pred, missed)
-    for c, ok, key in zip(citations, flags, pred):
-        _outcome(result, "citations", c, ok, key)
 
+def _score_jurisdiction(gold: dict, record: dict, result: DocResult) -> None:
     gj, pj = gold.get("jurisdiction") or {}, record.get("jurisdiction") or {}
     all_right, any_predicted = True, False
     for key in JURISDICTION_KEYS:
@@ -256,6 +243,39 @@ def score_document(gold: dict, record: Optional[dict], text: Optional[str] = Non
     if any_predicted:
         _outcome(result, "jurisdiction", pj, all_right,
                  ", ".join(f"{k}={pj.get(k)}" for k in JURISDICTION_KEYS if pj.get(k) is not None))
+
+
+# (gold key that must be present, scorer). A gold file without a key does not
+# annotate that field: it is left out for that page rather than counted wrong.
+SCORERS = (
+    (("tactics_listed", "tactics_mentioned"), _score_tactics),
+    (("population",), _score_population),
+    (("arrests",), _score_list("arrests", lambda a: (a["count"], year_of(a["date"])),
+                               lambda a: (a.get("count"), year_of(a.get("date"))))),
+    (("dates",), _score_list("dates", lambda d: d["value"], lambda d: d.get("value"))),
+    (("agencies",), _score_agencies),
+    (("citations",), _score_list("citations", lambda c: (norm_title(c["title"]), date_value(c["date"])),
+                                 lambda c: (norm_title(c.get("title")), date_value(c.get("date"))))),
+    (("jurisdiction",), _score_jurisdiction),
+)
+
+
+def score_document(gold: dict, record: Optional[dict], text: Optional[str] = None) -> DocResult:
+    """Compare one record with its gold file (score.py's rules); `text` checks the spans."""
+    result = DocResult(doc=gold["doc"])
+    if record is None:
+        result.notes.append("no record")
+        record = {}
+    if text is not None:
+        for sp in iter_record_spans(record):
+            result.spans_all += 1
+            if 0 <= sp["start"] <= sp["end"] <= len(text) and text[sp["start"]:sp["end"]] == sp["text"]:
+                result.spans_ok += 1
+            else:
+                result.notes.append(f"bad span {sp['start']}:{sp['end']} {sp['text'][:40]!r}")
+    for keys, scorer in SCORERS:
+        if any(k in gold for k in keys):
+            scorer(gold, record, result)
     return result
 
 

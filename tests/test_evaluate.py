@@ -306,3 +306,13 @@ def test_eval_checks_spans_from_raw_folder_when_paths_do_not_open(tiny, tmp_path
     assert cli_main(["eval", "--gold", str(gold_dir), "--records", str(records), "--summary",
                      "--raw", str(tmp_path)]) == 0
     assert "spans 0/0" in capsys.readouterr().out
+
+
+def test_score_document_leaves_out_fields_the_gold_file_does_not_annotate():
+    g = {"doc": "page.txt", "dates": [{"value": "2008"}]}
+    rec = {"dates": [{"value": "2008", "span": span()}], "agencies": [{"name": "X", "mentions": []}],
+           "arrests": [{"count": 3, "span": span()}]}
+    r = score_document(g, rec)
+    assert r.tallies["dates"].tp == 1
+    assert all((t.tp, t.fp, t.fn) == (0, 0, 0) for k, t in r.tallies.items() if k != "dates")
+    assert {o.field for o in r.outcomes} == {"dates"}
