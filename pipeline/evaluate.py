@@ -32,7 +32,7 @@ from __future__ import annotations
 import collections
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
@@ -510,7 +510,3 @@ def _pct(x: Optional[float]) -> str:
 def _show(values: Optional[list]) -> str:
     return "[]" if not values else "[" + ", ".join(repr(v) if not isinstance(v, tuple) else
                                                   "(" + ", ".join(map(repr, v)) + ")" for v in values) + "]"
-
-
-def outcome_dicts(outcomes: Iterable[Outcome]) -> list[dict]:
-    return [asdict(o) for o in outcomes]
