@@ -182,3 +182,29 @@ def test_pipeline_items_all_carry_confidence_within_bounds(extract_text):
     assert items
     for _, item in items:
         assert 0 <= item["confidence"] <= 1
+
+
+def test_citations_and_confidence_round_trip_through_to_disk(tmp_path):
+    """spacy.load gives the same output, from the lexicon and calibration saved with the pipeline."""
+    import spacy
+
+    import pipeline.components.citations  # noqa: F401  (registers the factories)
+    import pipeline.components.layout  # noqa: F401
+
+    nlp = spacy.blank("en")
+    for name in ("sentencizer", "profilex_layout", "profilex_citations", "profilex_confidence"):
+        nlp.add_pipe(name)
+    nlp.to_disk(tmp_path / "pipe")
+    saved = tmp_path / "pipe" / "profilex_confidence" / "confidence.json"
+    assert saved.is_file() and (tmp_path / "pipe" / "profilex_citations" / "citations.json").is_file()
+    text = ("Title\n\nKey Sources\n\nReverse Stings:\n\n  • “Sting Nets 9,” The Courier, May 2 2011.\n")
+    from pipeline.spans import results
+
+    first = results(nlp(text))["citations"]
+    assert first == results(spacy.load(tmp_path / "pipe")(text))["citations"] and first[0]["title"] == "Sting Nets 9"
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["rules"] = {}
+    data["fields"]["citations"] = {"default": 0.2, "features": {}}
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    changed = results(spacy.load(tmp_path / "pipe")(text))["citations"]
+    assert changed[0]["confidence"] < first[0]["confidence"]

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 from functools import cached_property
+from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -447,6 +448,16 @@ class CitationsComponent:
         out["citations"] = citations
         doc.spans["citations"] = spans
         return doc
+
+    # nlp.to_disk / spacy.load carry the lexicon with the pipeline.
+    def to_disk(self, path, exclude=()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / LEXICON_FILE).write_text(self.lexicon.model_dump_json(indent=1), encoding="utf-8")
+
+    def from_disk(self, path, exclude=()) -> "CitationsComponent":
+        self.lexicon = load_lexicon(Path(path) / LEXICON_FILE, CitationLexicon)
+        return self
 
 
 @Language.factory(FACTORY, default_config={"models_dir": None})

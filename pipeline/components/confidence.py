@@ -289,6 +289,16 @@ class ConfidenceComponent:
         finalize(results(doc), Context(section_at=layout.section_at), self.model)
         return doc
 
+    # nlp.to_disk / spacy.load carry the calibration with the pipeline.
+    def to_disk(self, path, exclude=()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        write_model(self.model, path / CONFIDENCE_FILE)
+
+    def from_disk(self, path, exclude=()) -> "ConfidenceComponent":
+        self.model = load_confidence_model(path)
+        return self
+
 
 @Language.factory(FACTORY, default_config={"models_dir": None})
 def make_confidence(nlp: Language, name: str, models_dir: Optional[str]) -> ConfidenceComponent:
