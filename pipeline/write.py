@@ -16,9 +16,13 @@ from typing import Iterator, TextIO
 
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """Open a temporary file next to `path`; on success, rename it to `path`."""
+    """Open a temporary file next to `path`; on success, rename it to `path`.
+
+    The file gets the usual permissions (0666 less the umask), not mkstemp's 0600.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
@@ -31,6 +35,12 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def json_line(obj: object) -> str:

@@ -41,3 +41,49 @@ def extract_text(nlp):
         return build_record(doc, document, rules_hash()).model_dump(mode="json")
 
     return run
+
+
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-dev-shm-usage", "--window-size=1400,900"]
+
+
+def browser_missing() -> str:
+    """Why the browser tests cannot run here ("" when they can)."""
+    import shutil
+
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")) or not shutil.which("chromedriver"):
+        return ("Debian's chromium and chromium-driver are not installed "
+                "(run .ci/setup-chromium.sh as root: apt-get install chromium chromium-driver)")
+    return ""
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    """Headless Chromium through Debian's chromedriver; skipped saying why when missing, failed under CI."""
+    import os
+    import shutil
+
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test cannot run under CI: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")  # selenium never fetches drivers or browsers
+    monkeypatch.setenv("SE_AVOID_STATS", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
