@@ -4,8 +4,8 @@ The tables and their column types are those of pipeline.tables (`TABLES`);
 here they are written and kept in step with the input:
 
 - Rows have stable ids, and every page's row in `documents` keeps the hash
-  of the record it came from (`record_sha256`). Exporting again leaves an
-  unchanged page alone, and replaces every row of a changed page (delete
+  of all the rows exported for that page (`rows_sha256`). Exporting again
+  leaves an unchanged page alone, and replaces every row of a changed page (delete
   its rows, insert the new ones); the whole export is one transaction, so a
   failure leaves the database as it was.
 - A page in the database that is no longer in the input stays unless
@@ -16,9 +16,10 @@ here they are written and kept in step with the input:
 
 Review decisions (DIR/review.sqlite, written by the review app in
 pipeline/review) are applied before the tables are built, through
-`apply_review(records, folder)`: corrections applied, rejected items dropped,
-and each item's `review_status` (open, accepted, corrected) carried into
-its row.
+`apply_review(records, folder)` -> `pipeline.review.apply_decisions`:
+corrections applied, rejected items dropped, reviewers' additions appended,
+and each item's review status (open, accepted, corrected, added) carried
+into its row's `review_status`.
 """
 from __future__ import annotations
 
@@ -99,10 +100,12 @@ def apply_review(records: Iterable[Any], folder: Union[str, Path, None]) -> list
     """Records with the review decisions of `folder`/review.sqlite applied.
 
     Without a review database every item stays `review_status` "open". With
-    one, `pipeline.review.load_decisions(path)` reads it and
-    `pipeline.review.apply_decisions(records, decisions)` returns the records
-    with corrections applied, rejected items dropped and a `review_status`
-    on each reviewed item (the hook the review app provides).
+    one, pipeline.review (`load_decisions`, `apply_decisions`) returns the
+    records with corrections applied, reviewers' additions appended, rejected
+    items dropped and `review: {"status": accepted|corrected|added|open}` on
+    every item, which becomes the row's `review_status`. Document texts are
+    read from source.text_path / source.path, relative to the current folder
+    (where `profilex run` ran), as the review app reads them.
     """
     records = [as_dict(r) for r in records]
     if folder is None or not (Path(folder) / REVIEW_FILE).exists():
@@ -233,7 +236,7 @@ def _plan(report: ExportReport, existing: dict[str, Optional[str]], frames: dict
           prune: bool) -> tuple[set[str], set[str]]:
     """Fill the report's page lists; return (pages to write, pages whose old rows go)."""
     docs = frames["documents"]
-    incoming = dict(zip(docs["doc_id"].tolist(), docs["record_sha256"].tolist()))
+    incoming = dict(zip(docs["doc_id"].tolist(), docs["rows_sha256"].tolist()))
     write: set[str] = set()
     for doc_id, fingerprint in incoming.items():
         if doc_id not in existing:
@@ -271,7 +274,7 @@ def export_sql(frames: dict[str, pd.DataFrame], url: str, *, prune: bool = False
             conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema_version"))
             conn.execute(sa.insert(meta_table), [{"key": "schema_version", "value": EXPORT_SCHEMA_VERSION}])
             documents = meta.tables["documents"]
-            existing = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.record_sha256)).all())
+            existing = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.rows_sha256)).all())
             write, delete = _plan(report, existing, frames, prune)
             gone = sorted(delete)
             for table in reversed(data_tables(meta)):  # children first
@@ -414,7 +417,7 @@ def export_files(frames: dict[str, pd.DataFrame], folder: Union[str, Path], fmt:
     existing: dict[str, Optional[str]] = {}
     if old is not None:
         docs = old["documents"]
-        existing = dict(zip(docs["doc_id"].tolist(), docs["record_sha256"].tolist()))
+        existing = dict(zip(docs["doc_id"].tolist(), docs["rows_sha256"].tolist()))
     write, _ = _plan(report, existing, frames, prune)
     keep = set(report.kept)
     for name in TABLES:

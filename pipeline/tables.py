@@ -39,7 +39,7 @@ from pipeline import records as R
 # version must be rebuilt (`profilex export --rebuild`).
 EXPORT_SCHEMA_VERSION = "1"
 
-REVIEW_STATUSES = ("open", "accepted", "corrected")
+REVIEW_STATUSES = ("open", "accepted", "corrected", "added")
 GRANULARITIES = ("day", "month", "season", "year", "decade", "century", "interval")
 SECTIONS = get_args(R.SectionName)
 
@@ -75,7 +75,7 @@ PROVENANCE = (
     _c("rule", doc="id of the rule that made the span"),
     _c("confidence", "float"),
     _c("review_status", "category", REVIEW_STATUSES, index=True,
-       doc="open (not reviewed), accepted, corrected; rejected items are dropped"),
+       doc="open (not reviewed), accepted, corrected, added (by a reviewer); rejected items are dropped"),
     _c("source_sha256", doc="sha256 of the source file's bytes"),
     _c("extractor_version"),
 )
@@ -105,7 +105,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("population_mentions", "int"), _c("arrests", "int"), _c("dates", "int"),
         _c("agencies", "int"), _c("agency_mentions", "int"), _c("citations", "int"), _c("flags", "int"),
         _c("extractor_rules", doc="hash of the rule files"), _c("schema_version"),
-        _c("record_sha256", doc="hash of the exported record: a page whose hash changed is replaced"),
+        _c("jurisdiction_review_status", "category", REVIEW_STATUSES),
+        _c("population_review_status", "category", REVIEW_STATUSES),
+        _c("stale_decisions", "int", doc="review decisions that match no item of the page any more"),
+        _c("rows_sha256", doc="hash of every row exported for the page: a page whose hash changed is replaced"),
     ),
     "tactics": _table(
         _c("label", "category", index=True), _c("listed", "bool"), _c("known", "bool"),
@@ -213,9 +216,9 @@ def row_id(doc_id: str, table: str, *parts: Any) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def record_fingerprint(record: Mapping) -> str:
-    """sha256 of a record's canonical JSON (review statuses included)."""
-    blob = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def rows_fingerprint(rows: Mapping[str, list[dict]]) -> str:
+    """sha256 of a page's rows (canonical JSON): the same rows give the same hash."""
+    blob = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -230,6 +233,14 @@ def section_at(sections: list[Mapping], offset: Optional[int]) -> Optional[str]:
         if span.get("start", 0) <= offset < span.get("end", -1):
             return section.get("name")
     return None
+
+
+def review_status(item: Optional[Mapping]) -> str:
+    """An item's review status: pipeline.review puts `review: {"status": ...}` on every item."""
+    review = (item or {}).get("review")
+    if isinstance(review, Mapping) and review.get("status"):
+        return review["status"]
+    return "open"
 
 
 def as_dict(record: Any) -> dict:
@@ -257,7 +268,7 @@ class _RowMaker:
         self.seen: set[str] = set()
 
     def add(self, table: str, key: tuple, item: Optional[Mapping], span: Optional[Mapping],
-            section: Optional[str] = None, **values) -> str:
+            section: Optional[str] = None, status: Optional[str] = None, **values) -> str:
         rid = row_id(self.doc_id, table, *key)
         n = 1
         while rid in self.seen:  # the same value twice at the same place: number the copies
@@ -271,7 +282,7 @@ class _RowMaker:
             "span_start": span.get("start"), "span_end": span.get("end"), "span_text": span.get("text"),
             "rule": span.get("rule"),
             "confidence": (item or {}).get("confidence"),
-            "review_status": (item or {}).get("review_status") or "open",
+            "review_status": status or review_status(item),
         }
         self.rows[table].append(row)
         return rid
@@ -281,11 +292,10 @@ def _date_values(ref: Optional[Mapping], prefix: str = "date_") -> dict:
     ref = ref or {}
     value = ref.get("value")
     bounds = edtf_range(value)
-    start, end, granularity = bounds if bounds else (None, None, None)
-    # The dates extractor may have computed the bounds already: theirs win.
-    start = ref.get("start") or start
-    end = ref.get("end") or end
-    granularity = ref.get("granularity") or granularity
+    if bounds:  # the value is the truth (a reviewer may have corrected it)
+        start, end, granularity = bounds
+    else:  # a value this reader does not know: the bounds the extractor gave, if any
+        start, end, granularity = ref.get("start"), ref.get("end"), ref.get("granularity")
     return {f"{prefix}value": value, f"{prefix}mod": ref.get("mod"), f"{prefix}granularity": granularity,
             f"{prefix}start": start, f"{prefix}end": end}
 
@@ -301,25 +311,28 @@ def record_rows(record: Any) -> dict[str, list[dict]]:
         tid = m.add("tactics", (tactic["label"],), tactic, span, label=tactic["label"],
                     listed=tactic.get("listed"), known=tactic.get("known"), evidence_count=len(evidence))
         for ev in evidence:
-            m.add("tactic_evidence", (tactic["label"], ev["start"], ev["end"]), tactic, ev,
+            m.add("tactic_evidence", (tactic["label"], ev.get("start"), ev.get("end")), tactic, ev,
                   tactic_row_id=tid, label=tactic["label"])
 
     population = rec.get("population") or {}
+    population_status = review_status(population) if population else None
     for mention in population.get("mentions") or []:
-        m.add("population_mentions", (mention["value"], mention.get("qualifier"), mention["span"]["start"]),
-              mention, mention["span"], value=mention["value"], qualifier=mention.get("qualifier"))
+        span = mention.get("span") or {}
+        m.add("population_mentions", (mention.get("value"), mention.get("qualifier"), span.get("start")),
+              mention, span, status=population_status, value=mention.get("value"),
+              qualifier=mention.get("qualifier"))
 
     for arrest in rec.get("arrests") or []:
         sentence = arrest.get("sentence") or {}
-        span = arrest["span"]
-        m.add("arrests", (arrest["count"], arrest.get("role"), span["start"], span["end"]), arrest, span,
-              section=arrest.get("section"), count=arrest["count"], qualifier=arrest.get("qualifier"),
+        span = arrest.get("span") or {}
+        m.add("arrests", (arrest.get("count"), arrest.get("role"), span.get("start"), span.get("end")), arrest,
+              span, section=arrest.get("section"), count=arrest.get("count"), qualifier=arrest.get("qualifier"),
               role=arrest.get("role"), **_date_values(arrest.get("date")),
               sentence_start=sentence.get("start"), sentence_end=sentence.get("end"))
 
     for date in rec.get("dates") or []:
-        span = date["span"]
-        m.add("dates", (date["value"], date.get("mod"), span["start"], span["end"]), date, span,
+        span = date.get("span") or {}
+        m.add("dates", (date.get("value"), date.get("mod"), span.get("start"), span.get("end")), date, span,
               section=date.get("section"), **_date_values(date))
 
     agency_mentions = 0
@@ -330,13 +343,13 @@ def record_rows(record: Any) -> dict[str, list[dict]]:
                     aliases="; ".join(agency.get("aliases") or []) or None, mention_count=len(mentions))
         for mention in mentions:
             agency_mentions += 1
-            m.add("agency_mentions", (agency["name"], mention["start"], mention["end"]), agency, mention,
+            m.add("agency_mentions", (agency["name"], mention.get("start"), mention.get("end")), agency, mention,
                   agency_row_id=aid, agency_name=agency["name"])
 
     for citation in rec.get("citations") or []:
-        span = citation["span"]
+        span = citation.get("span") or {}
         m.add("citations", (citation.get("title"), citation.get("outlet"),
-                            (citation.get("date") or {}).get("value"), span["start"]),
+                            (citation.get("date") or {}).get("value"), span.get("start")),
               citation, span, title=citation.get("title"), outlet=citation.get("outlet"),
               heading=citation.get("heading"), **_date_values(citation.get("date")))
 
@@ -350,7 +363,8 @@ def record_rows(record: Any) -> dict[str, list[dict]]:
     pop_span = population.get("span") or {}
     counts = {name: len(m.rows[name]) for name in
               ("tactics", "population_mentions", "arrests", "dates", "agencies", "citations", "flags")}
-    m.add("documents", (), rec, title.get("span"), section="title" if title.get("span") else None,
+    stale = ((rec.get("review") or {}).get("stale")) or []
+    m.add("documents", (), title, title.get("span"), section="title" if title.get("span") else None,
           source_path=rec["source"].get("path"), text_path=rec["source"].get("text_path"),
           encoding=rec["source"].get("encoding"), chars=rec["source"].get("chars"),
           title=title.get("value"), jurisdiction_name=place.get("name"), state=place.get("state"),
@@ -359,7 +373,13 @@ def record_rows(record: Any) -> dict[str, list[dict]]:
           population_span_end=pop_span.get("end"), population_span_text=pop_span.get("text"),
           tactics_listed=sum(1 for t in rec.get("tactics") or [] if t.get("listed")),
           agency_mentions=agency_mentions, extractor_rules=rec["extractor"].get("rules"),
-          schema_version=rec.get("schema_version"), record_sha256=record_fingerprint(rec), **counts)
+          schema_version=rec.get("schema_version"),
+          jurisdiction_review_status=review_status(place) if place else None,
+          population_review_status=population_status, stale_decisions=len(stale),
+          **counts)
+    # The page's fingerprint covers what is exported (not review metadata
+    # such as reviewer names and times), and the export schema version.
+    m.rows["documents"][-1]["rows_sha256"] = rows_fingerprint({"schema": EXPORT_SCHEMA_VERSION, **m.rows})
     return m.rows
 
 

@@ -527,39 +527,44 @@ def test_without_review_database_every_row_is_open(records, tmp_path):
     assert all((f["review_status"] == "open").all() for f in frames.values())
 
 
-def test_review_decisions_go_through_apply_decisions(records, tmp_path, monkeypatch):
-    """The hook the review app fills: corrections applied, rejections dropped, statuses kept."""
-    import types
+def test_review_decisions_are_applied_to_the_rows(records, tmp_path):
+    """Decisions stored by the review app: rejected rows dropped, corrections and statuses in the rows."""
+    from pipeline.review.store import DecisionStore
 
-    (tmp_path / "review.sqlite").write_bytes(b"")
-    calls = []
-
-    def load_decisions(path):
-        calls.append(path)
-        return [{"doc_id": "springfield-il", "field": "arrests", "index": 0, "action": "reject"},
-                {"doc_id": "springfield-il", "field": "arrests", "index": 1, "action": "correct", "count": 5}]
-
-    def apply_decisions(recs, decisions):
-        for rec in recs:
-            rec = copy.deepcopy(rec)
-            if rec["doc_id"] == "springfield-il":
-                rec["arrests"][1]["count"] = 5
-                rec["arrests"][1]["review_status"] = "corrected"
-                rec["arrests"][2]["review_status"] = "accepted"
-                rec["arrests"] = rec["arrests"][1:]
-            yield rec
-
-    module = types.ModuleType("pipeline.review")
-    module.load_decisions, module.apply_decisions = load_decisions, apply_decisions
-    monkeypatch.setitem(sys.modules, "pipeline.review", module)
+    page = next(r for r in records if r["doc_id"] == "springfield-il")
+    text = document_text(page)
+    store = DecisionStore(tmp_path / "review.sqlite")
+    seven, six = page["arrests"][0], page["arrests"][1]
+    police = page["agencies"][0]
+    common = {"doc_id": page["doc_id"], "text": text, "reviewer": "ann"}
+    store.add(**common, field="arrests", action="reject", item_index=0, key={"count": 7}, span=seven["span"])
+    store.add(**common, field="arrests", action="correct", item_index=1, key={"count": 6}, span=six["span"],
+              value={"count": 5})
+    store.add(**common, field="agencies", action="accept", item_index=0, key={"name": police["name"]},
+              span=police["mentions"][0])
+    store.close()
     reviewed = ex.apply_review(records, tmp_path)
-    assert calls == [tmp_path / "review.sqlite"]
-    arrests = to_frames(reviewed)["arrests"]
-    page = arrests[arrests["doc_id"] == "springfield-il"].set_index("span_text")
-    assert "seven" not in page.index
-    assert page.loc["Six men were arrested", "count"] == 5
-    assert page.loc["Six men were arrested", "review_status"] == "corrected"
-    assert page.loc["Arrest Seven Johns", "review_status"] == "accepted"
+    frames = to_frames(reviewed)
+    arrests = frames["arrests"][frames["arrests"]["doc_id"] == page["doc_id"]].set_index("span_text")
+    assert "seven" not in arrests.index
+    assert arrests.loc["Six men were arrested", "count"] == 5
+    assert arrests.loc["Six men were arrested", "review_status"] == "corrected"
+    assert arrests.loc["Arrest Seven Johns", "review_status"] == "open"
+    agencies = frames["agencies"].set_index("name")
+    assert agencies.loc[police["name"], "review_status"] == "accepted"
+    mentions = frames["agency_mentions"]
+    assert set(mentions[mentions["agency_name"] == police["name"]]["review_status"]) == {"accepted"}
+    others = frames["arrests"][frames["arrests"]["doc_id"] != page["doc_id"]]
+    assert (others["review_status"] == "open").all()
+    doc = frames["documents"].set_index("doc_id").loc[page["doc_id"]]
+    assert doc["arrests"] == 2 and doc["stale_decisions"] == 0
+    # exported: the reviewed page is replaced, the others are left alone
+    target = str(tmp_path / "p.sqlite")
+    ex.export(records, "sqlite", target)
+    report = ex.export(reviewed, "sqlite", target)
+    assert report.replaced == [page["doc_id"]] and len(report.unchanged) == len(records) - 1
+    back = ex.read_tables("sqlite", target)["arrests"]
+    assert sorted(back[back["doc_id"] == page["doc_id"]]["review_status"]) == ["corrected", "open"]
 
 
 # ---------------------------------------------------------------- command line
