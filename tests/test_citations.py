@@ -278,3 +278,16 @@ def test_parse_entry_never_fails_and_offsets_point_at_values(lex, entry):
             assert entry[p.outlet_start:p.outlet_end] == p.outlet
         if p.date is not None:
             assert 0 <= p.date.start < p.date.end <= len(entry)
+
+
+@pytest.mark.parametrize("entry, outlet", [
+    ("“T,” The Ledger, Monday, May 25, 1998.", "The Ledger"),
+    ("“T,” The Ledger, Thurs. May 25, 1998.", "The Ledger"),
+    ("“T,” The Ledger, Summer 2010.", "The Ledger"),
+    ("“T,” Sunday Times, 2010", "Sunday Times"),
+    ("“T,” The Sun, 2010", "The Sun"),
+    ("“T,” The Fall River Herald, Sun. May 2 2010", "The Fall River Herald"),
+    ("“T,” KATC (online), May 2 2010", "KATC"),
+])
+def test_parse_entry_drops_weekdays_seasons_and_format_notes_from_outlet(entry, outlet, lex):
+    assert parsed(entry, lex).outlet == outlet
