@@ -13,6 +13,7 @@ one driven by the vocabulary in models/arrests/lexicon.json (`ArrestLexicon`).
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
@@ -290,13 +291,18 @@ def _has_phrase(text: str, phrases: Iterable[str]) -> bool:
     return any(p.lower() in low for p in phrases)
 
 
-def pick_role(noun: str, after: str, context: str, lex: ArrestLexicon, mixed: bool = False) -> str:
+def context_roles(context: str, lex: ArrestLexicon) -> frozenset:
+    """The roles the paragraph around a count hints at for gendered nouns: "men" in a reverse sting are buyers."""
+    return frozenset(r for r in ("buyer", "seller") if _has_phrase(context, lex.gendered_context.get(r, [])))
+
+
+def pick_role(noun: str, after: str, context: frozenset, lex: ArrestLexicon, mixed: bool = False) -> str:
     """buyer, seller, trafficker, mixed or unknown for a count.
 
     `noun` is the counted noun group ("male sex buyers", "women", ""), `after`
     the words that follow it up to the next count ("for soliciting", "selling
-    sex", "as Johns, Prostitutes"), `context` the sentence and the paragraph
-    around it. `mixed` is set when sub-counts of other roles follow ("92
+    sex", "as Johns, Prostitutes"), `context` the `context_roles` of the
+    paragraph around it. `mixed` is set when sub-counts of other roles follow ("92
     arrests: 39 sex buyers, 39 women selling sex and 12 pimps").
     """
     noun_low = noun.lower()
@@ -312,52 +318,77 @@ def pick_role(noun: str, after: str, context: str, lex: ArrestLexicon, mixed: bo
     if len(roles_after) == 1:
         return roles_after[0]
     for role in ("buyer", "seller"):
-        if any(w in lex.gendered.get(role, []) for w in words):
-            if _has_phrase(context, lex.gendered_context.get(role, [])):
-                return role
+        if any(w in lex.gendered.get(role, []) for w in words) and role in context:
+            return role
     return "unknown"
 
 
 # ---------------------------------------------------------------- finding counts in a sentence
 
-def _labels_at(matches: Sequence[Match], label_prefixes: tuple[str, ...], headline: bool) -> list[Match]:
-    out = []
-    for m in matches:
-        if m.label.startswith("HEADLINE_") and not headline:
-            continue
-        base = m.label.replace("HEADLINE_", "")
-        if base in label_prefixes:
-            out.append(m)
-    return out
+class _Triggers:
+    """The trigger matches of one sentence, indexed by where they start and end."""
+
+    def __init__(self, matches: Sequence[Match], headline: bool):
+        self.before_by_end: dict[int, list[Match]] = {}
+        self.passive: dict[int, Match] = {}
+        self.noun: dict[int, Match] = {}
+        self.leads: list[Match] = []
+        for m in matches:
+            if m.label.startswith("HEADLINE_") and not headline:
+                continue
+            base = m.label.replace("HEADLINE_", "")
+            if base in ("ACTIVE", "LEAD", "OPENING"):
+                self.before_by_end.setdefault(m.end, []).append(m)
+            if m.label == "HEADLINE_LEAD":
+                self.leads.append(m)
+            if base == "PASSIVE":
+                self.passive.setdefault(m.start, m)
+            if base == "NOUN":
+                self.noun.setdefault(m.start, m)
 
 
-def _trigger_before(toks, c_start, matches, lex, headline) -> Optional[Match]:
-    """An ACTIVE/LEAD trigger ending right before the count, only qualifier words between."""
-    best = None
-    for m in _labels_at(matches, ("ACTIVE", "LEAD", "OPENING"), headline):
-        if m.end > c_start:
-            continue
-        if m.label == "OPENING" and m.start > 0:  # "Arrested were 12 men", not "the men arrested was one"
-            continue
-        gap = toks[m.end:c_start]
-        if len(gap) <= 4 and all(t.lower in lex.gap for t in gap):
-            if best is None or m.end > best.end:
-                best = m
-    return best
+def _trigger_before(toks, c_start, trig: _Triggers, lex) -> Optional[Match]:
+    """An ACTIVE/LEAD trigger ending right before the count, only qualifier words (at most 4) between."""
+    for end in range(c_start, max(-1, c_start - 5), -1):
+        if end < c_start and toks[end].lower not in lex.gap:
+            return None
+        for m in trig.before_by_end.get(end, []):
+            if m.label == "OPENING" and m.start > 0:  # "Arrested were 12 men", not "the men arrested was one"
+                continue
+            return m
+    return None
 
 
-def _passive_after(toks, i, matches, lex, headline) -> Optional[Match]:
+def _passive_after(toks, i, trig: _Triggers, lex) -> Optional[Match]:
     """A PASSIVE trigger at toks[i], after optional auxiliaries and adverbs ("were also", "had been")."""
-    passive = {m.start: m for m in _labels_at(matches, ("PASSIVE",), headline)}
     j = i
     while j < len(toks) and j - i <= 4:
-        if j in passive:
-            return passive[j]
+        if j in trig.passive:
+            return trig.passive[j]
         low = toks[j].lower
         if low in lex.aux or (low.endswith("ly") and len(low) > 4):
             j += 1
             continue
         break
+    return None
+
+
+def _noun_trigger_after(toks, c_end, trig: _Triggers, lex) -> Optional[Match]:
+    """A NOUN trigger after the count with at most three modifiers: "33 Massage Parlor Arrests", "111 of the arrests"."""
+    j = c_end
+    if j + 1 < len(toks) and toks[j].lower == "of" and toks[j + 1].lower in ("the", "those", "these"):
+        j += 2
+    k = j
+    while k < len(toks) and k - j <= 3:
+        if k in trig.noun:
+            return trig.noun[k]
+        t = toks[k]
+        if not _is_word(t) and t.text not in HYPHENS:
+            return None
+        if t.lower in lex.block or t.lower in lex.person or t.lower in PREPOSITIONS or t.lower in CONJUNCTIONS \
+                or t.lower in lex.aux:
+            return None
+        k += 1
     return None
 
 
@@ -372,26 +403,6 @@ def _skip_relative(toks, i, lex) -> int:
                 return j
             j += 1
     return i
-
-
-def _noun_trigger_after(toks, c_end, matches, lex) -> Optional[Match]:
-    """A NOUN trigger after the count with at most three modifiers: "33 Massage Parlor Arrests", "111 of the arrests"."""
-    nouns = {m.start: m for m in matches if m.label == "NOUN"}
-    j = c_end
-    if j + 1 < len(toks) and toks[j].lower == "of" and toks[j + 1].lower in ("the", "those", "these"):
-        j += 2
-    k = j
-    while k < len(toks) and k - j <= 3:
-        if k in nouns:
-            return nouns[k]
-        t = toks[k]
-        if not _is_word(t) and t.text not in HYPHENS:
-            return None
-        if t.lower in lex.block or t.lower in lex.person or t.lower in PREPOSITIONS or t.lower in CONJUNCTIONS \
-                or t.lower in lex.aux:
-            return None
-        k += 1
-    return None
 
 
 def _separator_run(toks, i, lex) -> int:
@@ -434,6 +445,7 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
     """
     by_start = {s: (s, e, v) for s, e, v in counts}
     found: dict[int, Found] = {}
+    trig = _Triggers(matches, headline)
 
     def qualify(s: int) -> tuple[str, int]:
         before = [t.lower for t in toks[max(0, s - 4):s]]
@@ -451,23 +463,28 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
 
     # Direct statements.
     for s, e, v in counts:
+        # "17 Face Charges in Sting", "Two Charged": the trigger right after the count
+        passive = _passive_after(toks, e, trig, lex)
+        if passive is not None:
+            add(s, e, v, f"passive:{passive.rule}", passive.end, e)
+            continue
         ng = noun_group(toks, e, lex)
         if ng.blocked:
             continue
         # "104 arrests", "over 30 arrests", "111 of the arrests"
-        noun = _noun_trigger_after(toks, e, matches, lex)
+        noun = _noun_trigger_after(toks, e, trig, lex)
         if noun is not None:
             add(s, e, v, f"noun:{noun.rule}", noun.end, e)
             continue
         # "police arrested 10 area men", "Sting Nets 40", "the arrest of 33 male sex buyers"
-        trig = _trigger_before(toks, s, matches, lex, headline)
-        if trig is not None:
+        before = _trigger_before(toks, s, trig, lex)
+        if before is not None:
             nxt = toks[ng.end] if ng.end < len(toks) else None
             bare_ok = ng.head is not None or nxt is None or not _is_word(nxt) or nxt.lower in PREPOSITIONS \
                 or nxt.lower in CONJUNCTIONS or nxt.lower in DAY_WORDS or nxt.lower in lex.aux \
                 or nxt.lower in lex.rel or nxt.lower in ("more", "others", "suspects")
             if bare_ok:
-                add(s, e, v, f"active:{trig.rule}", ng.end, ng.end, span_start=trig.start)
+                add(s, e, v, f"active:{before.rule}", ng.end, ng.end, span_start=before.start)
                 continue
         # "seven men were arrested", "77 men and 25 women charged", "24 men who ... had been arrested"
         chain = [(s, e, v, ng)]
@@ -482,7 +499,9 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
                 break
             chain.append((s2, e2, v2, ng2))
             j = _skip_relative(toks, ng2.end, lex)
-        passive = _passive_after(toks, j, matches, lex, headline)
+        if len(chain) > 1 and j < len(toks) and toks[j].text == ",":
+            j += 1  # "14 people, including 9 men, were arrested"
+        passive = _passive_after(toks, j, trig, lex)
         if passive is not None:
             for s1, e1, v1, ng1 in chain:
                 add(s1, e1, v1, f"passive:{passive.rule}", passive.end, ng1.end)
@@ -490,9 +509,7 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
 
     # Headline leads: "Sting: 33 Johns, 7 Prostitutes".
     if headline:
-        for m in _labels_at(matches, ("LEAD",), True):
-            if m.label != "HEADLINE_LEAD":
-                continue
+        for m in trig.leads:
             k = m.end
             while k < len(toks) and toks[k].lower in lex.gap:
                 k += 1
@@ -505,30 +522,34 @@ def find_counts(toks: Sequence[Tok], matches: Sequence[Match], counts: Sequence[
     # Enumerations after an accepted count: "arrested seven women and two men",
     # "20 men for soliciting, 28 people for prostitution, 13 for aiding prostitution, and 9 more ...",
     # "92 arrests: 39 sex buyers, 39 women selling sex and 12 pimps", "92 Arrested, Including 12 Pimps".
-    changed = True
-    while changed:
-        changed = False
-        for f in sorted(found.values(), key=lambda x: x.count_start):
-            after = max(f.noun_end, f.span_end if f.rule.startswith("noun:") or f.rule.startswith("passive:") else f.noun_end)
-            j = _tail_end(toks, after, lex)
-            k = _separator_run(toks, j, lex)
-            if k == j or k not in by_start or k in found:
-                continue
-            sep_words = {t.lower for t in toks[j:k]}
-            s2, e2, v2 = by_start[k]
-            ng2 = noun_group(toks, e2, lex)
-            if ng2.blocked:
-                continue
-            nxt = toks[ng2.end] if ng2.end < len(toks) else None
-            if ng2.head is None and not (nxt is None or nxt.lower in BARE_FOLLOWERS or nxt.text in (",", ";", ".")):
-                continue
-            # "5 men were arrested and 3 women were warned": a verb of its own that is no arrest
-            if nxt is not None and nxt.lower in lex.aux and _passive_after(toks, ng2.end, matches, lex, headline) is None:
-                continue
-            if ":" in sep_words or "including" in sep_words:
-                f.mixed = True
-            add(s2, e2, v2, f"enumeration:{f.rule.split(':', 1)[-1]}", ng2.end, ng2.end, via="enumeration")
-            changed = True
+    queue = sorted(found)
+    heapq.heapify(queue)
+    done: set[int] = set()
+    while queue:  # each count once, in order; a sub-count found joins the queue
+        f = found[heapq.heappop(queue)]
+        if f.count_start in done:
+            continue
+        done.add(f.count_start)
+        after = max(f.noun_end, f.span_end if f.rule.startswith(("noun:", "passive:")) else f.noun_end)
+        j = _tail_end(toks, after, lex)
+        k = _separator_run(toks, j, lex)
+        if k == j or k not in by_start or k in found:
+            continue
+        sep_words = {t.lower for t in toks[j:k]}
+        s2, e2, v2 = by_start[k]
+        ng2 = noun_group(toks, e2, lex)
+        if ng2.blocked:
+            continue
+        nxt = toks[ng2.end] if ng2.end < len(toks) else None
+        if ng2.head is None and not (nxt is None or nxt.lower in BARE_FOLLOWERS or nxt.text in (",", ";", ".")):
+            continue
+        # "5 men were arrested and 3 women were warned": a verb of its own that is no arrest
+        if nxt is not None and nxt.lower in lex.aux and _passive_after(toks, ng2.end, trig, lex) is None:
+            continue
+        if ":" in sep_words or "including" in sep_words:
+            f.mixed = True
+        add(s2, e2, v2, f"enumeration:{f.rule.split(':', 1)[-1]}", ng2.end, ng2.end, via="enumeration")
+        heapq.heappush(queue, s2)
     ordered = sorted(found.values(), key=lambda x: x.count_start)
     # a total followed by its break-down ("92 arrests: 39 ...", "92 Arrested, Including 12 Pimps") spans roles
     for n, f in enumerate(ordered[:-1]):
@@ -608,7 +629,7 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
     February 2019, the LPSO announced that ...", "A 2007 university study".
     """
     before = re.sub(r"\s+", " ", text[max(sent_start, date.start - 45):date.start].lower())
-    after_full = text[date.end:sent_end]
+    after_full = text[date.end:min(sent_end, date.end + 200)]
     words_after = re.findall(r"[\w'’]+", after_full.lower())
     report_nouns = {w.lower() for w in lex.report_nouns}
     if words_after and words_after[0] in report_nouns:
@@ -667,6 +688,29 @@ class Unit:
     report_dated: bool = False  # holds an announcement or publication date
     operational: bool = False  # talks about an operation or arrests
     item: bool = False  # a bulleted list line
+    generic: bool = False  # "some of which have produced", "over the years", "as many as"
+    other_operation: bool = False  # "the previous sting"
+    since_dates: list[DateMention] = field(default_factory=list)  # "since 1999": the start of a period
+
+
+MAX_CARRY_UNITS = 60  # how many sentences back a date may be carried from
+
+
+def classify_dates(text: str, dates: Sequence[DateMention], start: int, end: int,
+                   lex: ArrestLexicon) -> tuple[list[DateMention], list[DateMention], bool]:
+    """Split the dates of the sentence text[start:end] into operation dates, period starts ("since 1999"), and
+    whether it holds an announcement date; bylines and datelines are dropped."""
+    operation, since, report = [], [], False
+    for d in dates:
+        if is_publication_line(text, d, lex, lex.bullets):
+            continue
+        if is_report_date(text, d, start, end, lex):
+            report = True
+        elif is_since_date(text, d, lex):
+            since.append(d)
+        else:
+            operation.append(d)
+    return operation, since, report
 
 
 def link_date(units: Sequence[Unit], index: int, position: int, text: str,
@@ -684,17 +728,14 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
     list under it); a news story about one operation carries it further.
     """
     unit = units[index]
-    same = [d for d in unit.operation_dates if not is_since_date(text, d, lex)] or unit.operation_dates
-    sentence = text[unit.start:unit.end]
-    generic = has_marker(sentence, lex.generic_markers)
+    generic = unit.generic
+    same = unit.operation_dates or ([] if generic else unit.since_dates)
     if same:
-        d = nearest_date(same, position)
-        if d is not None and not (generic and is_since_date(text, d, lex)):
-            return d, "same_sentence"
-    if unit.report_dated or generic or has_marker(sentence, lex.other_operation_markers):
+        return nearest_date(same, position), "same_sentence"
+    if unit.report_dated or generic or unit.other_operation:
         return None, "no_date"
     paragraph = unit.paragraph
-    for k in range(index - 1, -1, -1):
+    for k in range(index - 1, max(-1, index - 1 - MAX_CARRY_UNITS), -1):
         prev = units[k]
         if prev.block != unit.block:
             break
@@ -702,9 +743,9 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
             if not cross_paragraphs and not units[k + 1].item:
                 break
             paragraph = prev.paragraph
-        usable = [d for d in prev.operation_dates if not is_since_date(text, d, lex)]
+        usable = prev.operation_dates
         if usable and prev.operational:
             return max(usable, key=lambda d: d.end), "carried"
-        if prev.report_dated and not prev.operation_dates:
+        if prev.report_dated and not prev.operation_dates and not prev.since_dates:
             break  # the last date given is when the results were announced
     return None, "no_date"

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.arrest_logic import (ArrestLexicon, DateMention, Tok, Unit, count_is_not_people, is_publication_line,
+from pipeline.arrest_logic import (ArrestLexicon, DateMention, Tok, Unit, classify_dates, context_roles,
+                                   count_is_not_people,
+                                   has_marker, is_publication_line,
                                    is_report_date, is_since_date, link_date, parse_qualifier, pick_role, read_count)
 from pipeline.numbers import parse_number
 from pipeline.rules import MODELS_DIR, RuleFileError, load_lexicon, load_patterns
@@ -144,12 +146,12 @@ def test_parse_qualifier_reads_the_words_before_the_count(before, expected):
     ("men", "", "a reverse sting with female decoys", "buyer"),
 ])
 def test_pick_role_from_noun_and_context(noun, after, context, role):
-    assert pick_role(noun, after, context, LEX) == role
+    assert pick_role(noun, after, context_roles(context, LEX), LEX) == role
 
 
 def test_pick_role_mixed_when_sub_counts_follow():
-    assert pick_role("", "", "", LEX, mixed=True) == "mixed"
-    assert pick_role("sex buyers", "", "", LEX, mixed=True) == "buyer"
+    assert pick_role("", "", frozenset(), LEX, mixed=True) == "mixed"
+    assert pick_role("sex buyers", "", frozenset(), LEX, mixed=True) == "buyer"
 
 
 # ------------------------------------------------------------------ dates
@@ -201,9 +203,11 @@ def _units(text, sentences, dates, block=None):
         a = text.index(s, pos)
         b = a + len(s)
         pos = b
-        inside = [d for d in dates if a <= d.start and d.end <= b]
-        units.append(Unit(a, b, 0, 0 if block is None else block[k], inside, False,
-                          any(w in s.lower() for w in ("arrest", "sting", "operation"))))
+        operation, since, report = classify_dates(text, [d for d in dates if a <= d.start and d.end <= b], a, b, LEX)
+        units.append(Unit(a, b, 0, 0 if block is None else block[k], operation, report,
+                          any(w in s.lower() for w in ("arrest", "sting", "operation")),
+                          generic=has_marker(s, LEX.generic_markers),
+                          other_operation=has_marker(s, LEX.other_operation_markers), since_dates=since))
     return units
 
 
@@ -502,3 +506,14 @@ Comments are closed.
 def test_profile_dates_stay_within_their_paragraph_and_lists(extract_text):
     assert dated(extract_text, PROFILE) == [(15, None), (23, "2014-08"), (4, "2014-08"), (50, "2015-05"),
                                             (30, "2015-05"), (15, "2015-05"), (5, "2015-05")]
+
+
+def test_long_sentence_of_numbers_stays_fast(nlp):
+    import time
+
+    text = "Police arrested " + ", ".join(str(i) for i in range(1, 1500)) + " men. " + "12 " * 3000 + "arrested"
+    t0 = time.perf_counter()
+    doc = nlp(text)
+    assert time.perf_counter() - t0 < 15
+    from pipeline.spans import results
+    assert all(text[a["span"]["start"]:a["span"]["end"]] == a["span"]["text"] for a in results(doc)["arrests"])

@@ -24,8 +24,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from pipeline.arrest_logic import (ArrestLexicon, DateMention, Found, Match, Tok, Unit, count_is_not_people,
-                                   find_counts, has_marker, is_publication_line, is_report_date, link_date,
+from pipeline.arrest_logic import (ArrestLexicon, DateMention, Found, Match, Tok, Unit, classify_dates,
+                                   context_roles, count_is_not_people, find_counts, has_marker, link_date,
                                    list_item_count, pick_role, read_count)
 from pipeline.components.layout import layout_of
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
@@ -66,13 +66,14 @@ class ArrestsComponent:
                 pos = sent.start_char + m.end()
             pieces.append((pos, sent.end_char))
             toks = [t for t in sent if not t.is_space]
+            starts = [t.idx for t in toks]
             for a, b in pieces:
                 while a < b and text[a].isspace():
                     a += 1
                 while b > a and text[b - 1].isspace():
                     b -= 1
                 if a < b:
-                    units.append((a, b, [t for t in toks if a <= t.idx < b]))
+                    units.append((a, b, toks[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]))
         return units
 
     def __call__(self, doc: Doc) -> Doc:
@@ -82,6 +83,8 @@ class ArrestsComponent:
         out = results(doc)
         dates = [DateMention(d["value"], d.get("mod"), d["span"]["start"], d["span"]["end"])
                  for d in out.get("dates") or [] if d.get("value") and d.get("span")]
+        dates.sort(key=lambda d: d.start)
+        date_starts = [d.start for d in dates]
         date_ranges = [(d.start, d.end) for d in dates]
         sections = sorted(layout.sections, key=lambda s: s.region.start)
         sec_starts = [s.region.start for s in sections]
@@ -105,19 +108,16 @@ class ArrestsComponent:
             else:
                 i = bisect.bisect_right(sec_starts, a) - 1
                 block = ("section", i)
-            inside = [d for d in dates if a <= d.start and d.end <= b]
-            op_dates, report = [], False
-            for d in inside:
-                if is_publication_line(text, d, lex, lex.bullets):
-                    continue
-                if is_report_date(text, d, a, b, lex):
-                    report = True
-                    continue
-                op_dates.append(d)
+            lo = bisect.bisect_left(date_starts, a)
+            inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
+            op_dates, since_dates, report = classify_dates(text, inside, a, b, lex)
             unit_text = text[a:b]
             units.append(Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), op_dates, report,
                               has_marker(unit_text, lex.operation_words),
-                              item=unit_text[:1] in lex.bullets))
+                              item=unit_text[:1] in lex.bullets,
+                              generic=has_marker(unit_text, lex.generic_markers),
+                              other_operation=has_marker(unit_text, lex.other_operation_markers),
+                              since_dates=since_dates))
             headline = section in ("title", "sources") or (
                 title_region is not None and title_region.start <= a < title_region.end) or (
                 not unit_text.rstrip().endswith(tuple(TERMINAL)) and len(unit_text.split()) <= 20
@@ -128,6 +128,7 @@ class ArrestsComponent:
         lead_open = False  # the previous line ended "... netted 92 people:"
         lead_found: Optional[tuple[int, Found, list]] = None
         cross = self._single_story(layout)
+        self._roles_cache: dict = {}
         for ui, (unit, (stoks, section, headline, block)) in enumerate(zip(units, unit_info)):
             if not stoks:
                 continue
@@ -176,6 +177,15 @@ class ArrestsComponent:
         doc.spans["arrests"] = spans
         return doc
 
+    def _context_roles(self, text: str, unit: Unit) -> frozenset:
+        """Role hints of the paragraph holding `unit`, read once per paragraph."""
+        key = (id(text), unit.paragraph)
+        if key not in self._roles_cache:
+            para_start = max(text.rfind("\n\n", 0, unit.start), text.rfind("\r\n\r\n", 0, unit.start), 0)
+            ends = [p for p in (text.find("\n\n", unit.end), text.find("\r\n\r\n", unit.end)) if p != -1]
+            self._roles_cache[key] = context_roles(text[para_start:min(ends) if ends else len(text)], self.lex)
+        return self._roles_cache[key]
+
     @staticmethod
     def _single_story(layout) -> bool:
         """A news story or column (no tactic list, partner or source lists, footer): one operation throughout."""
@@ -204,9 +214,7 @@ class ArrestsComponent:
         after = text[after_start:max(after_start, min(stop, after_start + 80))]
         # what describes the people counted, not the officers who arrested them
         after = re.split(r"\s(?:by|after|when|while)\s|[;.]|(?<=\w)\s+who\s", after)[0]
-        para_start = text.rfind("\n\n", 0, unit.start)
-        para_end = text.find("\n\n", unit.end)
-        context = text[max(0, para_start):(para_end if para_end != -1 else len(text))]
+        context = self._context_roles(text, unit)
         conf = lex.confidence.get(how, 0.8)
         if f.via in ("enumeration", "list_item"):
             conf = min(conf, lex.confidence.get(f.via, 0.8))
