@@ -43,7 +43,7 @@ def test_two_local_workers_give_the_records_of_one_process(nlp, pages, single, t
     assert (out / "text" / "sumter-sc-page.txt").read_text() == (single / "text" / "sumter-sc-page.txt").read_text()
 
 
-def test_workers_built_without_a_parent_pipeline_give_the_same_records(pages, single, tmp_path):
+def test_run_batch_builds_its_own_pipeline_when_given_none(pages, single, tmp_path):
     out = tmp_path / "out"
     run_batch([str(pages)], out, None, workers=2)
     assert normalized(out) == normalized(single)
