@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from pipeline.components.confidence import item_rule
+from pipeline.components.confidence import Context, context_for, features, item_rule, sections_lookup
 
 CORE = ("tactics_listed", "population", "arrests", "dates", "agencies")
 FIELDS = CORE + ("tactics_mentioned", "citations", "jurisdiction", "population_mentions")
@@ -130,6 +130,7 @@ class Outcome:
     confidence: Optional[float]
     right: bool
     item: str  # what was predicted, for the listing
+    features: tuple[str, ...] = ()  # its section and agreement features (models/confidence.json)
 
 
 @dataclass
@@ -142,6 +143,7 @@ class DocResult:
     notes: list[str] = field(default_factory=list)  # no record, bad spans
     spans_ok: int = 0
     spans_all: int = 0
+    context: Context = field(default_factory=Context)  # for the items' features
 
 
 def _count(result: DocResult, name: str, flags: list[bool], pred: Sequence, missed: Sequence) -> None:
@@ -157,7 +159,8 @@ def _count(result: DocResult, name: str, flags: list[bool], pred: Sequence, miss
 def _outcome(result: DocResult, field_name: str, item: dict, right: bool, shown: Any) -> None:
     conf = item.get("confidence")
     result.outcomes.append(Outcome(result.doc, field_name, item_rule(field_name, item),
-                                   float(conf) if isinstance(conf, (int, float)) else None, right, str(shown)))
+                                   float(conf) if isinstance(conf, (int, float)) else None, right, str(shown),
+                                   tuple(features(field_name, item, result.context))))
 
 
 def iter_record_spans(obj: Any):
@@ -273,6 +276,7 @@ def score_document(gold: dict, record: Optional[dict], text: Optional[str] = Non
                 result.spans_ok += 1
             else:
                 result.notes.append(f"bad span {sp['start']}:{sp['end']} {sp['text'][:40]!r}")
+    result.context = context_for(record, sections_lookup(record.get("sections") or []))
     for keys, scorer in SCORERS:
         if any(k in gold for k in keys):
             scorer(gold, record, result)
@@ -326,6 +330,17 @@ def calibration(outcomes: Iterable[Outcome], edges: Sequence[float] = DEFAULT_BA
         band.right += int(o.right)
         band.confidence_sum += o.confidence
     return bands
+
+
+def feature_stats(outcomes: Iterable[Outcome]) -> dict[str, dict[str, dict[str, int]]]:
+    """field -> feature -> {"n": items with it, "right": those matched to gold}: what a weight rests on."""
+    stats: dict[str, dict[str, dict[str, int]]] = {}
+    for o in outcomes:
+        for f in o.features:
+            s = stats.setdefault(o.field, {}).setdefault(f, {"n": 0, "right": 0})
+            s["n"] += 1
+            s["right"] += int(o.right)
+    return stats
 
 
 def rule_stats(outcomes: Iterable[Outcome]) -> dict[str, dict[str, dict[str, int]]]:
@@ -383,6 +398,7 @@ class Report:
         out["calibration"].update({f: [b.as_dict() for b in bands]
                                    for f, bands in self.calibration_by_field().items()})
         out["rules"] = rule_stats(self.outcomes)
+        out["features"] = feature_stats(self.outcomes)
         return out
 
 
@@ -496,6 +512,11 @@ def format_report(report: Report, show_errors: bool = True) -> str:
     for name, bands in rows.items():
         cells = [f"{b.right:>4}/{b.n:<4} {_pct(b.accuracy):>7}" for b in bands]
         lines.append(f"{name:<20} " + "  ".join(f"{c:>17}" for c in cells))
+    lines.append("")
+    lines.append("Features (models/confidence.json weights): items with each and how many are right")
+    for name, by_feature in sorted(feature_stats(report.outcomes).items()):
+        cells = [f"{f} {s['right']}/{s['n']}" for f, s in sorted(by_feature.items())]
+        lines.append(f"{name:<20} " + ", ".join(cells))
     return "\n".join(lines)
 
 

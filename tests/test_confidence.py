@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from pipeline.components.confidence import (ConfidenceModel, Context, base_confidence, features, finalize,
                                             item_rule, iter_items, load_confidence_model, mention_agrees,
-                                            score_item)
+                                            score_item, sections_lookup)
 from pipeline.rules import MODELS_DIR, RuleFileError
 
 
@@ -136,7 +136,7 @@ def test_finalize_sets_every_item(model):
            "arrests": [{"count": 9, "span": span(40)}], "dates": [{"value": "2008", "span": span(44)}],
            "agencies": [{"name": "X", "mentions": [span(60)]}],
            "citations": [{"title": "T", "span": span(700, 760)}]}
-    finalize(out, Context(section_at=sections(footer_from=400)), model)
+    finalize(out, sections(footer_from=400), model)
     items = list(iter_items(out))
     assert {f for f, _ in items} == {"jurisdiction", "population", "population.mentions", "tactics", "arrests",
                                      "dates", "agencies", "citations"}
@@ -208,3 +208,10 @@ def test_citations_and_confidence_round_trip_through_to_disk(tmp_path):
     saved.write_text(json.dumps(data), encoding="utf-8")
     changed = results(spacy.load(tmp_path / "pipe")(text))["citations"]
     assert changed[0]["confidence"] < first[0]["confidence"]
+
+
+def test_sections_lookup_reads_a_records_sections():
+    at = sections_lookup([{"name": "footer", "span": span(90, 120)}, {"name": "title", "span": span(0, 10)},
+                          {"name": "sources", "span": span(50, 80)}])
+    assert [at(o) for o in (0, 9, 10, 55, 80, 95, 500)] == [
+        "title", "title", "narrative", "sources", "narrative", "footer", "narrative"]

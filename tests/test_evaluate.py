@@ -316,3 +316,20 @@ def test_score_document_leaves_out_fields_the_gold_file_does_not_annotate():
     assert r.tallies["dates"].tp == 1
     assert all((t.tp, t.fp, t.fn) == (0, 0, 0) for k, t in r.tallies.items() if k != "dates")
     assert {o.field for o in r.outcomes} == {"dates"}
+
+
+def test_outcomes_carry_features_read_from_the_records_sections():
+    from pipeline.evaluate import feature_stats
+
+    g = gold(population={"value": 40576, "mentions": [{"value": 40000, "qualifier": "about"}]})
+    rec = {"sections": [{"name": "footer", "span": span(100, 140)}],
+           "population": {"value": 40576, "span": span(120, 125),
+                          "mentions": [{"value": 40000, "qualifier": "about", "span": span(10, 16)},
+                                       {"value": 90000, "qualifier": "about", "span": span(30, 36)}]}}
+    r = score_document(g, rec)
+    by_item = {(o.field, o.item): o.features for o in r.outcomes}
+    assert by_item[("population", "40576")] == ("section:footer", "agrees_with_mention")
+    assert by_item[("population.mentions", "40000")] == ("section:narrative", "agrees_with_footer")
+    assert by_item[("population.mentions", "90000")] == ("section:narrative", "disagrees_with_footer")
+    stats = feature_stats(r.outcomes)
+    assert stats["population.mentions"]["disagrees_with_footer"] == {"n": 1, "right": 0}

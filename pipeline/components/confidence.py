@@ -28,6 +28,7 @@ Everything below but the component class is pure and works on plain dicts
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -246,12 +247,33 @@ def score_item(field_name: str, item: dict, ctx: Context, model: ConfidenceModel
     return round(_sigmoid(_logit(base) + shift), DIGITS)
 
 
-def finalize(out: dict, ctx: Context, model: ConfidenceModel) -> None:
+def context_for(out: dict, section_at: Callable[[int], str]) -> Context:
+    """The Context of a record-shaped dict, given where its sections are."""
+    return Context(
+        section_at=section_at,
+        population=out.get("population"),
+        arrests=list(out.get("arrests") or []),
+        citation_spans=[(c["span"]["start"], c["span"]["end"]) for c in out.get("citations") or []
+                        if isinstance(c.get("span"), dict)])
+
+
+def sections_lookup(sections: list[dict]) -> Callable[[int], str]:
+    """`section_at` from a record's `sections` list (as Layout.section_at: "narrative" between them)."""
+    regions = sorted((s["span"]["start"], s["span"]["end"], s["name"]) for s in sections or []
+                     if isinstance(s.get("span"), dict))
+    starts = [r[0] for r in regions]
+
+    def section_at(offset: int) -> str:
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and offset < regions[i][1]:
+            return regions[i][2]
+        return "narrative"
+    return section_at
+
+
+def finalize(out: dict, section_at: Callable[[int], str], model: ConfidenceModel) -> None:
     """Set `confidence` on every item of a record-shaped dict."""
-    ctx.population = out.get("population")
-    ctx.arrests = list(out.get("arrests") or [])
-    ctx.citation_spans = [(c["span"]["start"], c["span"]["end"]) for c in out.get("citations") or []
-                          if isinstance(c.get("span"), dict)]
+    ctx = context_for(out, section_at)
     scored = [(item, score_item(name, item, ctx, model)) for name, item in iter_items(out)]
     for item, confidence in scored:  # all computed first: features read provisional values only
         item["confidence"] = confidence
@@ -286,7 +308,7 @@ class ConfidenceComponent:
         from pipeline.components.layout import layout_of
 
         layout = layout_of(doc)
-        finalize(results(doc), Context(section_at=layout.section_at), self.model)
+        finalize(results(doc), layout.section_at, self.model)
         return doc
 
     # nlp.to_disk / spacy.load carry the calibration with the pipeline.
