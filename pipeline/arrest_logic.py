@@ -668,8 +668,18 @@ def has_marker(text: str, markers: Iterable[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(m.lower()) + r"(?!\w)", low) for m in markers)
 
 
-def nearest_date(dates: Sequence[DateMention], position: int) -> Optional[DateMention]:
-    """The date nearest before `position`; else the first one after it."""
+NEXT_DATE_CHARS = 25  # "3 in 2013", "12 men were arrested in June 2014": a date right after the statement
+
+
+def nearest_date(dates: Sequence[DateMention], position: int, text: str = "",
+                 phrase_end: Optional[int] = None) -> Optional[DateMention]:
+    """The date right after the statement (`phrase_end`, same clause, a few words on); else the date nearest
+    before `position`; else the first one after it."""
+    if phrase_end is not None:
+        for d in sorted(dates, key=lambda d: d.start):
+            if phrase_end <= d.start <= phrase_end + NEXT_DATE_CHARS \
+                    and not re.search(r"[,;:.!?()\n\r]", text[phrase_end:d.start]):
+                return d
     before = [d for d in dates if d.end <= position]
     if before:
         return max(before, key=lambda d: d.end)
@@ -714,10 +724,12 @@ def classify_dates(text: str, dates: Sequence[DateMention], start: int, end: int
 
 
 def link_date(units: Sequence[Unit], index: int, position: int, text: str,
-              lex: ArrestLexicon, cross_paragraphs: bool = True) -> tuple[Optional[DateMention], str]:
+              lex: ArrestLexicon, cross_paragraphs: bool = True,
+              phrase_end: Optional[int] = None) -> tuple[Optional[DateMention], str]:
     """The operation date of a count at `position` in units[index], and how it was found.
 
-    Same sentence first (the date nearest before the count, else after it);
+    Same sentence first (a date a few words after the statement, "3 in 2013";
+    else the date nearest before the count, else after it);
     otherwise the last operation date of an earlier sentence of the same
     section, unless this sentence is generic ("some of which have produced",
     "over the years", "as many as"), points at another operation ("the
@@ -731,7 +743,7 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
     generic = unit.generic
     same = unit.operation_dates or ([] if generic else unit.since_dates)
     if same:
-        return nearest_date(same, position), "same_sentence"
+        return nearest_date(same, position, text, phrase_end), "same_sentence"
     if unit.report_dated or generic or unit.other_operation:
         return None, "no_date"
     paragraph = unit.paragraph

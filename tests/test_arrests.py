@@ -517,3 +517,20 @@ def test_long_sentence_of_numbers_stays_fast(nlp):
     assert time.perf_counter() - t0 < 15
     from pipeline.spans import results
     assert all(text[a["span"]["start"]:a["span"]["end"]] == a["span"]["text"] for a in results(doc)["arrests"])
+
+
+def test_link_date_prefers_the_date_right_after_a_sub_count():
+    t = "Police made the arrest of 2 men in 2012 and 3 in 2013."
+    d = [_date(t, "2012", "2012"), _date(t, "2013", "2013")]
+    units = _units(t, [t], d)
+    three = t.index("3 in")
+    assert link_date(units, 0, three, t, LEX, phrase_end=three + 1)[0].value == "2013"
+    two = t.index("2 men")
+    assert link_date(units, 0, two, t, LEX, phrase_end=two + 5)[0].value == "2012"
+
+
+def test_link_date_after_a_comma_belongs_to_the_next_statement():
+    t = "In July 2018, officers arrested 10 buyers, and in October 2018 another nine men were arrested."
+    d = [_date(t, "July 2018", "2018-07"), _date(t, "October 2018", "2018-10")]
+    ten = t.index("10 buyers")
+    assert link_date(_units(t, [t], d), 0, ten, t, LEX, phrase_end=ten + 9)[0].value == "2018-07"

@@ -206,7 +206,8 @@ class ArrestsComponent:
         if block[0] == "entry":
             date, how = self._citation_date(entries[block[1]], text, out, count_pos), "headline"
         else:
-            date, how = link_date(units, ui, count_pos, text, lex, cross_paragraphs=cross)
+            date, how = link_date(units, ui, count_pos, text, lex, cross_paragraphs=cross,
+                                  phrase_end=toks[f.span_end - 1].end)
             if f.via == "list_item" and how == "carried":
                 how = "list_item"
         noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
