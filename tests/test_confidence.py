@@ -95,9 +95,18 @@ def test_evidenced_listed_tactic_beats_listed_only(model):
     ctx = Context()
     both = {"label": "Reverse Stings", "listed": True, "span": span(5), "evidence": [span(300)]}
     listed = {"label": "Cameras", "listed": True, "span": span(20), "evidence": []}
-    unknown = {"label": "Shaming Billboards", "listed": True, "known": False, "span": span(30), "evidence": []}
-    assert score_item("tactics", both, ctx, model) > score_item("tactics", listed, ctx, model) \
-        > score_item("tactics", unknown, ctx, model)
+    assert score_item("tactics", both, ctx, model) > score_item("tactics", listed, ctx, model)
+
+
+def test_feature_weights_shift_confidence_both_ways():
+    m = plain_model(fields={"tactics": {"default": 0.7, "features": {"unknown_label": -0.7,
+                                                                     "several_evidence": 0.4}}})
+    known = {"label": "Cameras", "listed": True, "span": span(20), "evidence": []}
+    unknown = {**known, "label": "Shaming Billboards", "known": False}
+    evidenced = {**known, "listed": False, "span": None, "evidence": [span(30), span(40)]}
+    ctx = Context()
+    assert score_item("tactics", unknown, ctx, m) < score_item("tactics", known, ctx, m) == 0.7 \
+        < score_item("tactics", evidenced, ctx, m)
 
 
 def test_agency_named_several_times_beats_one_named_once(model):
