@@ -371,3 +371,31 @@ def test_review_command_has_help_and_refuses_a_folder_without_records(tmp_path, 
     assert done.value.code == 0 and "--port" in out and "--db" in out and "127.0.0.1" in out
     assert main(["review", str(tmp_path)]) == 2
     assert "no records.jsonl" in capsys.readouterr().err
+
+
+def test_review_command_defaults_to_this_machine_only():
+    from pipeline.cli import build_parser
+
+    args = build_parser().parse_args(["review"])
+    assert (args.folder, args.host, args.port, args.db) == ("extracted", "127.0.0.1", 8765, None)
+
+
+def test_review_command_serves_and_prints_its_address(batch_dir):
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "review", "out", "--port", "0"], cwd=batch_dir,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        address = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert address, line + proc.stderr.read() if proc.poll() is not None else line
+        with urllib.request.urlopen(address.group(0) + "docs.json", timeout=10) as response:
+            assert [d["doc_id"] for d in json.load(response)["documents"]] == ["erie-pa", "ames-ia"]
+        assert (batch_dir / "out" / "review.sqlite").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()

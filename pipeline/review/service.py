@@ -41,8 +41,10 @@ class ReviewService:
             raise ReviewError(404, f"no document {doc_id!r} in this batch")
         return doc
 
-    def review(self, doc: Document) -> Review:
-        decisions = self.store.for_doc(doc.doc_id)
+    def review(self, doc: Document, decisions: Optional[list[dict]] = None) -> Review:
+        """The document's items with their decisions (read from the store unless given)."""
+        if decisions is None:
+            decisions = self.store.for_doc(doc.doc_id)
         if doc.text is None:
             # nothing can be placed without the text: every decision shows as stale
             review = resolve(items_of(doc.record), [], "")
@@ -76,8 +78,10 @@ class ReviewService:
         docs, all_flags = [], set()
         totals = {"documents": 0, "items": 0, "decided": 0, "open": 0, "accepted": 0, "rejected": 0,
                   "corrected": 0, "added": 0, "stale": 0}
+        every = self.store.all()  # one query for the whole batch
         for doc_id in self.batch.doc_ids():
-            summary = self.summary(self.document(doc_id))
+            doc = self.document(doc_id)
+            summary = self.summary(doc, self.review(doc, every.get(doc_id, [])))
             all_flags.update(summary["flags"])
             totals["documents"] += 1
             for key in totals:
@@ -123,9 +127,10 @@ class ReviewService:
     def queue(self, limit: int = 200) -> dict:
         """Open items of every document, lowest confidence first."""
         entries = []
+        every = self.store.all()
         for order, doc_id in enumerate(self.batch.doc_ids()):
             doc = self.document(doc_id)
-            for state in self.review(doc).items:
+            for state in self.review(doc, every.get(doc_id, [])).items:
                 if state.status != "open":
                     continue
                 conf = state.confidence if state.confidence is not None else 1.0
