@@ -139,6 +139,23 @@ def record_matches(line: bytes, key: PageKey) -> bool:
         return False
 
 
+class FolderBusy(Exception):
+    """Another run is writing to the same output folder."""
+
+
+def _lock(handle, out_dir: Path) -> None:
+    """Hold the journal exclusively: two runs never write one folder at once."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise FolderBusy(f"another profilex run is writing to {out_dir}") from None
+
+
 class Journal:
     """Append-only log of the pages finished by the current (or an interrupted) run.
 
@@ -148,10 +165,10 @@ class Journal:
     def __init__(self, out_dir: Path, *, reuse: bool = True):
         self.path = Path(out_dir) / JOURNAL_FILE
         self.index: dict[str, tuple[int, int]] = {}  # source path -> (offset, length)
-        good_end = self._scan() if reuse and self.path.exists() else 0
-        self.handle = open(self.path, "r+b" if good_end or self.path.exists() else "w+b")
+        self.handle = open(self.path, "a+b")
+        _lock(self.handle, out_dir)
+        good_end = self._scan() if reuse else 0
         self.handle.truncate(good_end)  # drop a line cut short by a kill
-        self.handle.seek(good_end)
         self.resumed = len(self.index)
         self._synced = time.monotonic()
 

@@ -36,8 +36,9 @@ from spacy.tokens import Doc
 from pipeline import __version__
 from pipeline.build import build_record
 from pipeline.load import DEFAULT_MAX_BYTES, DocIds, Document, LoadError, expand_inputs, load_document
-from pipeline.manifest import (MANIFEST_FILE, Journal, PageKey, code_hash, entry_for, file_sha256,
-                               key_of, manifest_header, read_line_at, read_manifest, record_matches)
+from pipeline.manifest import (MANIFEST_FILE, FolderBusy, Journal, PageKey, code_hash, entry_for,
+                               file_sha256, key_of, manifest_header, read_line_at, read_manifest,
+                               record_matches)
 from pipeline.records import Record
 from pipeline.rules import rules_hash
 from pipeline.write import atomic_writer, check_writable, json_line
@@ -266,7 +267,10 @@ def run_batch(inputs: Iterable[str], out_dir: Path, nlp: Optional[Language] = No
         raise UsageError(f"cannot write to {out_dir}: {err.strerror or err}") from None
     rules, code = rules_hash(models_dir), code_hash()
     run_id = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    journal = Journal(out_dir, reuse=not force)
+    try:
+        journal = Journal(out_dir, reuse=not force)
+    except FolderBusy as err:
+        raise UsageError(str(err)) from None
     old_records = _open_or_none(out_dir / RECORDS_FILE)
     result = BatchResult()
     try:

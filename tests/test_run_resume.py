@@ -139,3 +139,20 @@ def test_forced_run_starts_a_fresh_journal(tmp_path):
     assert fresh.lookup(key("a.txt")) is None and fresh.resumed == 0
     fresh.close()
     assert os.path.getsize(tmp_path / JOURNAL_FILE) == 0
+
+
+def test_a_second_run_on_a_busy_folder_is_a_usage_error(nlp, tmp_path):
+    from pipeline.manifest import FolderBusy
+    from pipeline.run import UsageError
+
+    page = tmp_path / "a.txt"
+    page.write_text("Erie, PA\n\nPolice arrested 9 men in June 2018.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    held = Journal(out)
+    with pytest.raises(FolderBusy):
+        Journal(out)
+    with pytest.raises(UsageError, match="another profilex run"):
+        run_batch([str(page)], out, nlp)
+    held.close()
+    assert run_batch([str(page)], out, nlp).records == 1
