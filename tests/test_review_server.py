@@ -399,3 +399,26 @@ def test_review_command_serves_and_prints_its_address(batch_dir):
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_segments_cut_at_every_span_boundary_and_around_carriage_returns():
+    from pipeline.review.render import Mark, segments
+
+    text = "ab\r\ncd ef"
+    segs = segments(text, [Mark(0, 7, "title.0", "title"), Mark(4, 6, "dates.0", "dates"),
+                           Mark(5, 99, "bad.0", "arrests")])  # out of range: ignored
+    assert [(s.start, s.end, s.refs) for s in segs] == [
+        (0, 2, ("title.0",)), (2, 3, ("title.0",)), (3, 4, ("title.0",)), (4, 6, ("dates.0", "title.0")),
+        (6, 7, ("title.0",)), (7, 9, ())]
+    assert segs[3].field == "dates"  # the innermost span gives the colour
+    assert "".join(text[s.start:s.end] for s in segs) == text
+
+
+def test_highlight_escapes_every_segment():
+    from pipeline.review.render import Mark, highlight
+
+    text = "<b>x</b> & <script>y</script>\r\n"
+    html = str(highlight(text, [Mark(0, 8, "tactics.0", "tactics")]))
+    assert "<b>" not in html and "<script>" not in html
+    assert '&lt;b&gt;x&lt;/b&gt;</span>' in html and "&amp; &lt;script&gt;y&lt;/script&gt;" in html
+    assert '<span class="seg cr" data-s="29" data-e="30"></span>' in html
