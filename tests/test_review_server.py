@@ -422,3 +422,15 @@ def test_highlight_escapes_every_segment():
     assert "<b>" not in html and "<script>" not in html
     assert '&lt;b&gt;x&lt;/b&gt;</span>' in html and "&amp; &lt;script&gt;y&lt;/script&gt;" in html
     assert '<span class="seg cr" data-s="29" data-e="30"></span>' in html
+
+
+def test_templates_and_static_files_are_installed_as_package_data():
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "pipeline.review"]
+    package = REPO / "pipeline" / "review"
+    files = [p.relative_to(package).as_posix() for folder in ("templates", "static")
+             for p in (package / folder).iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
