@@ -244,3 +244,19 @@ def test_dates_spans_always_match_text(nlp, parts, seps):
         assert text[span["start"]:span["end"]] == span["text"]
         assert d["start"] <= d["end"]
     assert [d["span"]["start"] for d in dates] == sorted(d["span"]["start"] for d in dates)
+
+
+def test_dates_component_round_trips_through_to_disk(tmp_path):
+    import spacy
+
+    import pipeline.components.dates  # noqa: F401  (registers the factory)
+    import pipeline.components.layout  # noqa: F401
+
+    nlp = spacy.blank("en")
+    for name in ("sentencizer", "profilex_layout", "profilex_dates"):
+        nlp.add_pipe(name)
+    nlp.to_disk(tmp_path / "pipe")
+    again = spacy.load(tmp_path / "pipe")
+    text = "Title\n\nIn June 2018, police arrested seven men. The prior year, they arrested nine."
+    first, second = results(nlp(text))["dates"], results(again(text))["dates"]
+    assert first == second and [d["value"] for d in first] == ["2018-06", "2017"]
