@@ -215,3 +215,44 @@ def test_tactics_web_sting_ads_placed_online(extract_text):
             "eight men who answered them.\n")
     labels = {t["label"] for t in extract_text(text)["tactics"]}
     assert {"Web Stings", "Buyer Arrests"} <= labels
+
+
+@pytest.mark.parametrize("sentence,label", [
+    ("Officers posing as sex workers arrested the men.", "Reverse Stings"),
+    ("The john sting was the third this year.", "Reverse Stings"),
+    ("Detectives responded to online ads and set up meetings at a motel.", "Web Stings"),
+    ("Men convicted of soliciting are publicly identified on the city website.", "Identity Disclosure"),
+    ("Their mugshots were posted on the department's Facebook page.", "Identity Disclosure"),
+    ("Authorities impounded 14 vehicles during the operation.", "Auto Seizure"),
+    ("First-time offenders may enter a diversion program for johns.", "John School"),
+    ("The department mails letters to the registered owners of cars seen cruising.", "Letters"),
+    ("Convicted buyers must perform 40 hours of community service.", "Community Service"),
+    ("Judges issue stay-away orders that keep buyers out of the corridor.", "SOAP Orders"),
+    ("Neighborhood associations organized weekly walks along the strip.", "Neighborhood Action"),
+    ("The city launched a billboard campaign warning buyers.", "Public Education"),
+])
+def test_tactics_evidence_phrasings(extract_text, sentence, label):
+    text = f"Springfield, IL\n\nSpringfield is a city of 60,000 people. {sentence}\n"
+    assert label in {t["label"] for t in extract_text(text)["tactics"] if t["evidence"]}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The council debated whether to impound the vehicles of johns.",
+    "Police have never conducted a reverse sting in the town.",
+    "Officials hope to open a john school next year.",
+    "The city does not publish the names of men arrested.",
+    "Many residents lost their jobs when the mill closed.",
+    "The church holds a community service day each spring.",
+])
+def test_tactics_evidence_negative_phrasings(extract_text, sentence):
+    text = f"Springfield, IL\n\nSpringfield is a city of 60,000 people. {sentence}\n"
+    assert {t["label"] for t in extract_text(text)["tactics"] if t["evidence"]} == set()
+
+
+def test_tactics_men_answering_ads_in_a_study_is_no_web_sting(extract_text):
+    text = ("Springfield, IL\n\nSpringfield is a city. A 2013 study estimated that 9% of adult men in the city "
+            "responded to online sex advertisements.\n")
+    assert "Web Stings" not in {t["label"] for t in extract_text(text)["tactics"]}
+    text = ("Springfield, IL\n\nSpringfield is a city. Detectives ran a hotel sting to arrest men responding "
+            "to online ads.\n")
+    assert "Web Stings" in {t["label"] for t in extract_text(text)["tactics"]}
