@@ -276,9 +276,11 @@ def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
         "day_mdy": re.compile(rf"^{m} {d},? {y}$"),
         "day_dmy": re.compile(rf"^{d} (?:of )?{m},? {y}$"),
         "day_numeric": re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<year>\d{4})$"),
+        "day_numeric_short": re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<yy>\d{2})$"),
         "day_iso": re.compile(r"^(?P<year>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"),
         "month": re.compile(rf"^{m},? (?:of )?{y}$"),
-        "season": re.compile(rf"^(?P<season>{season_alt}),? (?:of )?{y}$"),
+        # "winter 2019-20" is the winter that starts in 2019
+        "season": re.compile(rf"^(?P<season>{season_alt}),? (?:of )?{y}(?: ?[-\u2013\u2014/] ?(?:\d{{2}}|\d{{4}}))?$"),
         "year": re.compile(r"^(?P<year>\d{4})$"),
         "decade": re.compile(r"^(?P<dec>\d{3})0'?s$"),
         "decade_short": re.compile(r"^'(?P<d>\d)0s$"),
@@ -321,11 +323,18 @@ def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfD
         if parsed and (parsed[0].year, parsed[0].month) != (year, month):
             return None
         return month_date(year, month)
-    for name in ("day_mdy", "day_dmy", "day_numeric", "day_iso"):
+    for name in ("day_mdy", "day_dmy", "day_numeric", "day_iso", "day_numeric_short"):
         m = pats[name].match(s)
         if not m:
             continue
-        year = int(m["year"])
+        if name == "day_numeric_short":
+            # "9/24/08": the most recent year ending so that is not after today
+            year = 2000 + int(m["yy"])
+            if year > _present(today).year:
+                year -= 100
+            s = f"{m['m']}/{m['d']}/{year}"
+        else:
+            year = int(m["year"])
         month = _month_number(m["month"], lex) if "month" in m.groupdict() else int(m["m"])
         day = int(m["day"]) if "day" in m.groupdict() else int(m["d"])
         if not 1 <= month <= 12:

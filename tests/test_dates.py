@@ -103,6 +103,8 @@ def test_dates_in_text_order_and_on_doc_spans(nlp):
     ("The grant runs between 2012 and 2031.", [("2012", None)]),  # the interval ends after today
     ("Complaints rose 2012 to 2014 and again 2016 through 2018.", [("2012/2014", None), ("2016/2018", None)]),
     ("A memo dated 6/3/2007 set the rules.", [("2007-06-03", None)]),
+    ("Posted 9/24/08 by staff; 24/7 and 9/11 and 3/4/5 are not dates.", [("2008-09-24", None)]),
+    ("In winter 2019-20 and the Winter of 2010\u20132011, stings ran.", [("2019-24", None), ("2010-24", None)]),
     ("Posted: 2019-04-12 by staff.", [("2019-04-12", None)]),
     ("The law took effect On July 1, 2015 statewide.", [("2015-07-01", None)]),
     ("In the \u201990s, the city had a red-light district.", [("199X", None)]),

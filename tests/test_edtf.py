@@ -36,6 +36,8 @@ def edtf(text: str):
     ("the 3rd of June, 2007", ("2007-06-03", None)),
     ("6/3/2007", ("2007-06-03", None)),
     ("2019-04-12", ("2019-04-12", None)),
+    ("9/24/08", ("2008-09-24", None)),
+    ("12/7/41", ("1941-12-07", None)),
 ])
 def test_to_edtf_points(text, expected):
     assert edtf(text) == expected
@@ -71,6 +73,8 @@ def test_to_edtf_decades(text, expected):
     ("the fall of 2014", "2014-23"),
     ("autumn 2014", "2014-23"),
     ("Winter of 2009", "2009-24"),
+    ("winter 2019-20", "2019-24"),
+    ("the winter of 2018\u20132019", "2018-24"),
 ])
 def test_to_edtf_seasons(text, expected):
     assert edtf(text) == (expected, None)
