@@ -249,9 +249,14 @@ def test_document_page_highlights_every_span_with_its_offsets(client):
 
 
 def test_form_post_saves_and_redirects_to_the_next_item(client):
-    client.get("/docs/erie-pa")
+    import html
+
+    page = client.get("/docs/erie-pa")[2].decode()
     token = client.token
-    form = urlencode({"csrf_token": token, "field": "arrests", "item": "0", "action": "accept",
+    item = page[page.index('id="item-arrests-0"'):]
+    key = html.unescape(re.search(r"name=\"key\" value='([^']*)'", item).group(1))
+    assert json.loads(key) == {"count": 12}
+    form = urlencode({"csrf_token": token, "field": "arrests", "item": "0", "action": "accept", "key": key,
                       "next": "dates.0", "note": "", "reviewer": "cat"}).encode()
     status, headers, _ = client.request("POST", "/docs/erie-pa/decisions", form,
                                         "application/x-www-form-urlencoded")
@@ -434,3 +439,12 @@ def test_templates_and_static_files_are_installed_as_package_data():
     files = [p.relative_to(package).as_posix() for folder in ("templates", "static")
              for p in (package / folder).iterdir()]
     assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
+
+
+def test_a_decision_naming_the_items_key_is_refused_when_the_item_changed(client):
+    got, body = client.post_json("/docs/erie-pa/decisions", {"field": "arrests", "item": 0, "action": "accept",
+                                                             "key": {"count": 11}})
+    assert got == 409 and "reload" in body["error"]
+    got, _ = client.post_json("/docs/erie-pa/decisions", {"field": "arrests", "item": 0, "action": "accept",
+                                                          "key": {"count": 12}})
+    assert got == 201

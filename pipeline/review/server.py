@@ -22,7 +22,6 @@ import json
 import logging
 import re
 import secrets
-import sys
 from http.cookies import SimpleCookie
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -280,6 +279,11 @@ def form_payload(form: dict) -> dict:
             payload["item"] = int(form["item"])
         except ValueError:
             raise HttpError(400, "item must be a number") from None
+    if form.get("key"):
+        try:
+            payload["key"] = json.loads(form["key"])
+        except json.JSONDecodeError:
+            raise HttpError(400, "key must be JSON") from None
     values = {k[len("value."):]: v for k, v in form.items() if k.startswith("value.")}
     if payload["action"] == "add":
         values = {k: v for k, v in values.items() if v.strip()}

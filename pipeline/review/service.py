@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from pipeline.review.anchoring import ItemState, Review, resolve
 from pipeline.review.batch import Batch, Document
-from pipeline.review.fields import FIELDS, BadValue, added, coerce_value, corrected, describe, items_of, item_key
+from pipeline.review.fields import (FIELDS, BadValue, added, coerce_value, corrected, describe, item_key, items_of,
+                                    same_key)
 from pipeline.review.store import ACTIONS, DecisionStore
 
 MAX_NOTE = 2000
@@ -151,7 +152,7 @@ class ReviewService:
         """Check and store one decision; returns the item as it now stands."""
         if not isinstance(payload, dict):
             raise ReviewError(400, "the body must be a JSON object")
-        unknown = sorted(set(payload) - {"field", "item", "action", "value", "span", "note", "reviewer"})
+        unknown = sorted(set(payload) - {"field", "item", "action", "value", "span", "note", "reviewer", "key"})
         if unknown:
             raise ReviewError(400, f"unknown key(s): {', '.join(unknown)}")
         doc = self.document(doc_id)
@@ -191,6 +192,10 @@ class ReviewService:
         state = review.find(field, index)
         if state is None:
             raise ReviewError(404, f"{doc.doc_id} has no {field} item {index}")
+        expected = payload.get("key")
+        if expected is not None and (not isinstance(expected, dict) or not same_key(expected, state.key)):
+            raise ReviewError(409, f"{field} item {index} is now {describe(field, state.data)!r}: the records "
+                                   "changed since the page was loaded; reload it")
         value = None
         if action == "correct":
             value = coerce_value(field, payload.get("value"))
