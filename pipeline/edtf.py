@@ -66,6 +66,7 @@ class DateLexicon(BaseModel):
     duration_words: list[str]
     reject_before: list[str]
     reject_after: list[str]
+    reject_after_events: list[str]
     reject_after_always: list[str]
     street_suffixes: list[str]
     temporal_prepositions: list[str]
@@ -574,9 +575,15 @@ def reject_reason(before: str, candidate: str, after: str,
     temporal = _ends_with_word(b, lex.temporal_prepositions)
     if next_words and next_words[0] in lex.reject_after_always:
         return f"counts {next_words[0]!r}"
-    determined = _ends_with_word(b, lex.determiners)  # "the 2013 arrests" names the year's arrests
-    if next_words and next_words[0] in lex.reject_after and not temporal and not determined:
-        return f"counts {next_words[0]!r}"
+    determined = _ends_with_word(b, lex.determiners)
+    if next_words and next_words[0] in lex.reject_after and not temporal:
+        return f"counts {next_words[0]!r}"  # "the 2000 men"
+    if next_words and next_words[0] in lex.reject_after_events and not temporal and not determined:
+        return f"counts {next_words[0]!r}"  # "made 1999 stops", but "the 2013 arrests" names a year's
+    # "at 1910 Broadway": an address
+    if _ends_with_word(b, ("at",)) and re.match(r"\s*[A-Z]", after) and \
+            not re.match(r"\s*(?:" + _month_alt(lex) + r")\b", after, re.I):
+        return "street number"
     # "police stopped 1990 cars": a plural noun right after the number (not "the Act of 2000 applies",
     # nor a number opening a clause: "2013 brings")
     clause_start = not b or b[-1] in ".,;:!?()\"'\u2022-" or b.endswith(" of")

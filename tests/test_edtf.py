@@ -312,6 +312,8 @@ def test_split_coordination_lists():
     ("worked ", "2100", " hours"),
     ("the ", "1900", " block of Main Street"),
     ("lives at ", "1200", " Main Street"),
+    ("a motel at ", "1910", " Broadway was raided"),
+    ("the ", "2000", " men who were arrested"),
     ("", "2012", ".5 percent"),
     ("www.example.com/", "2019", "/05/story"),
     ("officers seized ", "2013", " vehicles"),
