@@ -11,6 +11,7 @@ by more than 25 %), `population_rejected` (a footer figure no US place has).
 """
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Optional
 
@@ -91,11 +92,15 @@ class PopulationComponent:
             span.id = match_id
             matches.append(span)
         out = []
+        if not matches:
+            return out
+        sents = list(doc.sents)
+        starts = [sent.start for sent in sents]
         for span in sorted(filter_spans(matches), key=lambda s: s.start):
             if layout.section_at(span.start_char) != "narrative":
                 continue
-            sent = span.sent
-            if doc[span.end - 1].sent.start != sent.start:
+            sent = sents[bisect.bisect_right(starts, span.start) - 1]
+            if span.end > sent.end:
                 continue
             rule = span.id_
             figure = parse_figure(span.text, self.lexicon)

@@ -14,6 +14,7 @@ Writes `results(doc)["tactics"]` and `doc.spans["tactics"]`.
 """
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Optional
 
@@ -97,13 +98,18 @@ class TacticsComponent:
     def evidence(self, doc: Doc, layout) -> list[tuple[str, int, int, str]]:
         """(label, start, end, rule) for every kept evidence match, in text order."""
         kept = []
-        for match_id, start, end in self.matcher(doc):
+        matches = self.matcher(doc)
+        if not matches:
+            return []
+        sents = list(doc.sents)
+        starts = [sent.start for sent in sents]
+        for match_id, start, end in matches:
             span = doc[start:end]
             if layout.section_at(span.start_char) != "narrative" or \
                     layout.section_at(span.end_char - 1) != "narrative":
                 continue
-            sent = doc[start].sent
-            if doc[end - 1].sent.start != sent.start:
+            sent = sents[bisect.bisect_right(starts, start) - 1]
+            if end > sent.end:
                 continue
             rule = doc.vocab.strings[match_id]
             offset = sent.start_char
