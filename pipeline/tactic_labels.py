@@ -80,6 +80,12 @@ def canonical_label(text: str, vocab: LabelVocab) -> tuple[str, bool]:
                     key.removesuffix(" orders"), key.removesuffix(" program")):
         if variant and variant in vocab.index:
             return vocab.index[variant], True
+    # "Reverse stings (street level)", "Vehicle seizure program": a known form of two or more
+    # words inside the label, the longest one.
+    padded = f" {key} "
+    inside = [form for form in vocab.index if " " in form and f" {form} " in padded]
+    if inside:
+        return vocab.index[max(inside, key=len)], True
     return " ".join(text.split()), False
 
 

@@ -30,6 +30,9 @@ MODALITY = load_lexicon(MODELS_DIR / "tactics" / "modality.json", ModalityLexico
     ("Reverse sting", "Reverse Stings"),
     ("License suspension", "License Suspension"),
     ("Neighbourhood action", "Neighborhood Action"),
+    ("Reverse stings (street-level)", "Reverse Stings"),
+    ("Vehicle seizure program", "Auto Seizure"),
+    ("Driver’s license suspension", "License Suspension"),
 ])
 def test_canonical_label_maps_variants(written, label):
     assert canonical_label(written, VOCAB) == (label, True)
@@ -38,6 +41,8 @@ def test_canonical_label_maps_variants(written, label):
 def test_canonical_label_keeps_unknown_as_written():
     assert canonical_label("Shaming", VOCAB) == ("Shaming", False)
     assert canonical_label("  Billboard   campaigns ", VOCAB) == ("Billboard campaigns", False)
+    assert canonical_label("Public shaming", VOCAB) == ("Public shaming", False)
+    assert canonical_label("Letters of support", VOCAB) == ("Letters of support", False)
 
 
 def test_normalize_label_folds_case_hyphens_apostrophes():
