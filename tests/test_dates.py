@@ -126,6 +126,8 @@ def test_dates_phrasings(extract_text, sentence, expected):
      [("2014-02", None), ("2014-03", None)]),
     ("The task force formed in 2006. Two years later, it made its first arrest.",
      [("2006", None), ("2008", None)]),
+    ("COLUMBUS, Ohio (Sept. 13, 2019) \u2014 Agents arrested 160 people, up from 120 last year.",
+     [("2019-09-13", None), ("2018", None)]),
     ("In 1996 a task force formed. By the end of that year it had made 40 arrests.",
      [("1996", None), ("1996", "END")]),
     ("In March 2015, police began. By year\u2019s end, 40 men had been arrested.",
@@ -146,6 +148,7 @@ def test_dates_relative_anchored(extract_text, paragraph, expected):
     ("Title\n\nIn 2014 the unit formed. Since then, arrests fell. In its first year it trained 20 officers.",
      ["2014"]),
     ("Title\n\nIn 2014 the unit formed. Late last week, it ran a sting.", ["2014"]),
+    ("Title\n\nIn 2016 the unit formed. Last year, it arrested 40 men.", ["2016"]),  # written when?
     ("Title\n\nIn 2013 it began. Over the next year, police expanded it.", ["2013"]),  # a span of time
     ("Title\n\nIn 2014 the unit formed; for the following year it trained.", ["2014"]),
     ("Title\n\nIn 2012 it began. The next year, in 2015, it grew.", ["2012", "2015"]),

@@ -26,8 +26,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from pipeline.edtf import (EdtfDate, ImpossibleDate, after_temporal_word, duration_context,
-                           load_date_lexicon, paragraph_starts, reject_reason, resolve_relative,
-                           split_coordination, to_edtf)
+                           load_date_lexicon, paragraph_starts, reject_reason, relative_rule,
+                           resolve_relative, split_coordination, to_edtf)
 from pipeline.rules import load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
 
@@ -237,11 +237,17 @@ class DatesComponent:
             before = [x for x in explicit if para_start <= x[0] and x[1] <= start]
             if not before:
                 continue
-            value = resolve_relative(text[start:end], before[-1][2], self.lex)
+            anchor = before[-1][2]
+            rule_of = relative_rule(text[start:end], self.lex)
+            deictic = rule_of is not None and rule_of[1].deictic
+            if deictic and anchor.granularity != "day":
+                # "last year" counts from when the text was written: only a dateline-like
+                # full date says when that was ("In 2016 ... last year" is not 2015).
+                continue
+            value = resolve_relative(text[start:end], anchor, self.lex)
             if value is None:
                 continue
-            deictic = self.lex.relative.get(" ".join(text[start:end].lower().split()))
-            confidence = 0.5 if deictic is not None and deictic.deictic else 0.7
+            confidence = 0.5 if deictic else 0.7
             out.append(_item(text, start, end, value, section, rule, confidence))
         return out
 
