@@ -65,3 +65,17 @@ def test_records_come_back_in_input_order_whatever_finishes_first(nlp, pages, tm
     run_batch([str(pages)], out, nlp, workers=2)
     paths = [json.loads(line)["source"]["path"] for line in (out / RECORDS_FILE).read_text().splitlines()]
     assert paths == sorted(str(pages / name) for name in PAGES)
+
+
+def test_cli_dask_engine_with_worker_processes_gives_the_same_records(pages, single, tmp_path):
+    import subprocess
+    import sys
+
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(pages), "--out", str(out),
+                             "--engine", "dask", "--workers", "1", "--quiet"],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr  # broken.txt is an error line
+    assert normalized(out) == normalized(single)
+    assert "broken.txt: binary" in result.stderr and "Traceback" not in result.stderr
