@@ -174,6 +174,11 @@ def whose_population(prefix: str, suffix: str, head: Optional[str], place: Place
     relative = False  # passed ", which has ...": the next noun phrase to the left is what it is said of
     while i >= 0:
         tok = toks[i]
+        if tok.text == ",":
+            k = _relative_clause_start(toks, i)
+            if k is not None:  # "Sangamon County, which surrounds the city, has ...": skip the clause
+                i = k - 2
+                continue
         if tok.low in ("which", "who") and i >= 1 and toks[i - 1].text == ",":
             relative = True
             i -= 1
@@ -216,6 +221,16 @@ def whose_population(prefix: str, suffix: str, head: Optional[str], place: Place
     return _forward(suffix, place, lexicon)
 
 
+def _relative_clause_start(toks: list[_Tok], comma: int) -> Optional[int]:
+    """Index of "which" / "who" opening a ", which ... ," clause that the comma at `comma` closes."""
+    for k in range(comma - 1, 0, -1):
+        if toks[k].text == ",":
+            return None
+        if toks[k].low in ("which", "who") and toks[k - 1].text == ",":
+            return k
+    return None
+
+
 def _determiner_index(toks: list[_Tok], i: int, lexicon: PopulationLexicon, reach: int = 5) -> Optional[int]:
     """Index of the determiner of the noun phrase ending at toks[i] ("a Guilford County city")."""
     dets = set(lexicon.determiners_definite) | set(lexicon.determiners_indefinite)
@@ -238,7 +253,7 @@ def _prep_before(toks: list[_Tok], i: int, lexicon: PopulationLexicon) -> bool:
 def _coordinated_prep_object(toks: list[_Tok], first: int, lexicon: PopulationLexicon) -> bool:
     """"between Tampa and Orlando": the second name is an object of the same preposition."""
     j = first - 1
-    if j < 1 or toks[j].low not in ("and", "or", ","):
+    if j < 1 or toks[j].low not in ("and", "or"):
         return False
     words = _name_ending_at(toks, j - 1, lexicon)
     if not words:

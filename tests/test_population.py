@@ -217,3 +217,30 @@ def test_population_component_state_faq(extract_text):
             "state capital, has about 900,000 residents.\n2. What do police do?\nThey run stings.\n")
     pop = extract_text(text)["population"]
     assert pop["value"] == 11800000 and [m["value"] for m in pop["mentions"]] == [11800000]
+
+
+@pytest.mark.parametrize("sentence,value,qualifier", [
+    ("According to the U.S. Census, Springfield had 45,123 residents in 2020.", 45123, "exact"),
+    ("The 2020 census counted 45,123 people in Springfield.", 45123, "exact"),
+    ("Springfield's population is about 50,000.", 50000, "about"),
+    ("Springfield (population 50,000) sits on the river.", 50000, "exact"),
+    ("Springfield, pop. 50,000, sits on the river.", 50000, "exact"),
+    ("Springfield has grown to nearly 50,000 residents.", 50000, "about"),
+    ("More than 50,000 people call Springfield home.", 50000, "over"),
+    ("Springfield's 50,000 residents elect a mayor.", 50000, "exact"),
+    ("Springfield is a community of 50,000 on the river.", 50000, "exact"),
+])
+def test_population_component_phrasings(extract_text, sentence, value, qualifier):
+    pop = extract_text(f"Springfield, IL\n\n{sentence}\n")["population"]
+    assert pop is not None and pop["value"] == value
+    assert pop["mentions"][0]["qualifier"] == qualifier
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nearby Shelbyville has 50,000 residents.",
+    "Officers arrested 1,500 people during the festival, which drew 50,000 visitors.",
+    "Sangamon County, which surrounds the city, has nearly 200,000 residents.",
+    "The department has 300 officers and answers 90,000 calls a year.",
+])
+def test_population_component_not_the_jurisdictions(extract_text, sentence):
+    assert extract_text(f"Springfield, IL\n\n{sentence}\n")["population"] is None

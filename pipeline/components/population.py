@@ -100,8 +100,8 @@ class PopulationComponent:
             if layout.section_at(span.start_char) != "narrative":
                 continue
             sent = sents[bisect.bisect_right(starts, span.start) - 1]
-            if span.end > sent.end:
-                continue
+            # A match the sentencizer cut ("pop. 50,000") reads on to the end of its last sentence.
+            sent_end = sents[bisect.bisect_right(starts, span.end - 1) - 1]
             rule = span.id_
             figure = parse_figure(span.text, self.lexicon)
             if figure is None:
@@ -109,12 +109,12 @@ class PopulationComponent:
             value, qualifier, _, _ = figure
             if not plausible(value, self.lexicon):
                 continue
-            after = [t.lower_ for t in doc[span.end:sent.end] if not t.is_space][:VETO_REACH]
+            after = [t.lower_ for t in doc[span.end:sent_end.end] if not t.is_space][:VETO_REACH]
             if any(word in self.lexicon.veto_after for word in after):
                 continue
             head = span[0].lower_ if rule in HEAD_RULES else None
             prefix = text[sent.start_char:span.start_char]
-            suffix = text[span.end_char:sent.end_char]
+            suffix = text[span.end_char:sent_end.end_char]
             whose, reason = whose_population(prefix, suffix, head, ref, self.lexicon)
             if whose != "own":
                 continue
