@@ -90,7 +90,10 @@ def entry_for(key: PageKey, outcome: str, run: str, **extra) -> dict:
 
 
 def read_manifest(out_dir: Path) -> dict[str, dict]:
-    """The previous run's entries by source path ({} when there is none or it is unreadable)."""
+    """The previous run's entries by doc_id, in input order ({} when none or unreadable).
+
+    By doc_id, not path: doc ids are unique in a run, a path given twice is not.
+    """
     entries: dict[str, dict] = {}
     try:
         handle = open(Path(out_dir) / MANIFEST_FILE, encoding="utf-8")
@@ -106,8 +109,8 @@ def read_manifest(out_dir: Path) -> dict[str, dict]:
                 if data.get("manifest") != MANIFEST_FORMAT:
                     return {}
                 continue
-            if isinstance(data, dict) and isinstance(data.get("path"), str):
-                entries[data["path"]] = data
+            if isinstance(data, dict) and isinstance(data.get("doc_id"), str):
+                entries[data["doc_id"]] = data
     return entries
 
 
@@ -164,7 +167,7 @@ class Journal:
 
     def __init__(self, out_dir: Path, *, reuse: bool = True):
         self.path = Path(out_dir) / JOURNAL_FILE
-        self.index: dict[str, tuple[int, int]] = {}  # source path -> (offset, length)
+        self.index: dict[str, tuple[int, int]] = {}  # doc_id -> (offset, length)
         self.handle = open(self.path, "a+b")
         _lock(self.handle, out_dir)
         good_end = self._scan() if reuse else 0
@@ -181,16 +184,16 @@ class Journal:
                     break
                 try:
                     data = json.loads(line)
-                    path = data["key"]["path"]
+                    doc_id = data["key"]["doc_id"]
                 except (ValueError, KeyError, TypeError):
                     break
-                self.index[path] = (offset, len(line))
+                self.index[doc_id] = (offset, len(line))
                 offset += len(line)
         return offset
 
     def lookup(self, key: PageKey) -> Optional[dict]:
         """The journal entry for this page if its key still matches."""
-        where = self.index.get(key.path)
+        where = self.index.get(key.doc_id)
         if where is None:
             return None
         entry = self._read(*where)
@@ -207,8 +210,8 @@ class Journal:
         except ValueError:
             return None
 
-    def entry(self, path: str) -> Optional[dict]:
-        where = self.index.get(path)
+    def entry(self, doc_id: str) -> Optional[dict]:
+        where = self.index.get(doc_id)
         return self._read(*where) if where else None
 
     def append(self, key: PageKey, outcome: str, line: str, run: str) -> None:
@@ -218,7 +221,7 @@ class Journal:
         offset = self.handle.tell()
         self.handle.write(data)
         self.handle.flush()  # in the kernel now: survives SIGKILL of this process
-        self.index[key.path] = (offset, len(data))
+        self.index[key.doc_id] = (offset, len(data))
         if time.monotonic() - self._synced >= FSYNC_EVERY_SECONDS:
             self.sync()
 

@@ -312,7 +312,7 @@ def _plan(paths: list[str], out_dir: Path, rules: str, code: str, previous: dict
                       version=__version__, text_path=text_path)
         page = Page(path, key, "todo")
         if key.sha256 is not None and (text_path is None or Path(text_path).is_file()):
-            entry = previous.get(path)
+            entry = previous.get(doc_id)
             if journal.lookup(key) is not None:
                 page.source = "journal"
             elif (entry and entry.get("outcome") == "record" and key_of(entry) == key
@@ -413,7 +413,7 @@ def _assemble(pages: list[Page], journal: Journal, old_records, out_dir: Path, r
                 data = read_line_at(old_records, page.kept[0], page.kept[1])
                 outcome, run, key = "record", page.kept[2], page.key
             else:
-                logged = journal.entry(page.path)
+                logged = journal.entry(page.key.doc_id)
                 if logged is None:
                     raise RuntimeError(f"no result for {page.path}")
                 data = logged["line"].encode("utf-8")

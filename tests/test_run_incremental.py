@@ -36,7 +36,7 @@ def test_rerun_skips_unchanged_pages_and_keeps_records_byte_identical(nlp, pages
     assert (first.records, first.extracted, first.kept) == (4, 4, 0)
     before = (out / RECORDS_FILE).read_bytes()
     entries = read_manifest(out)
-    assert [Path(p).name for p in entries] == sorted(PAGES)
+    assert [Path(e["path"]).name for e in entries.values()] == sorted(PAGES)
     assert all(e["outcome"] == "record" and len(e["sha256"]) == 64 and e["rules"] and e["version"]
                for e in entries.values())
 
@@ -63,7 +63,7 @@ def test_a_changed_page_is_re_extracted_and_keeps_its_place(nlp, pages, tmp_path
     changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
     assert [Path(new[i]["source"]["path"]).name for i in changed] == ["sanford-fl.txt"]
     assert new[changed[0]]["source"]["chars"] > old[changed[0]]["source"]["chars"]
-    runs = {Path(p).name: e["run"] for p, e in read_manifest(out).items()}
+    runs = {Path(e["path"]).name: e["run"] for e in read_manifest(out).values()}
     assert runs["sanford-fl.txt"] != runs["sumter-sc-page.html"]
 
 
@@ -134,3 +134,14 @@ def test_a_manifest_that_no_longer_matches_records_is_not_trusted(nlp, pages, tm
     result = run_batch([str(pages)], out, nlp)
     assert result.records == 4 and result.kept < 4
     assert [Path(r["source"]["path"]).name for r in records_of(out)] == sorted(PAGES)
+
+
+def test_a_page_given_twice_gives_two_records_and_both_are_kept(nlp, pages, tmp_path):
+    out = tmp_path / "out"
+    page = str(pages / "sanford-fl.txt")
+    first = run_batch([page, page], out, nlp)
+    ids = [r["doc_id"] for r in records_of(out)]
+    assert first.records == 2 and ids == ["sanford-fl", "sanford-fl-2"]
+    second = run_batch([page, page], out, nlp)
+    assert (second.kept, second.extracted) == (2, 0)
+    assert [r["doc_id"] for r in records_of(out)] == ids
