@@ -153,9 +153,24 @@ _DATELINE = re.compile(
     r"[ \t\u00a0]*(?:\([^)\n]{0,40}\))?[ \t\u00a0]*(?:—|–|--)")
 
 
+# A mixed-case dateline names its state: "Tampa, Fla. (AP) —".
+_DATELINE_MIXED = re.compile(
+    r"(?m)^[ \t\u00a0]*(?P<place>[A-Z][a-z.'’\-]+(?:[ \u00a0][A-Z][a-z.'’\-]+){0,3})"
+    r",[ \t\u00a0]*(?P<state>[A-Z][A-Za-z.]*(?:[ \u00a0][A-Z][A-Za-z.]*)?)"
+    r"[ \t\u00a0]*(?:\([^)\n]{0,40}\))?[ \t\u00a0]*(?:—|–|--)")
+
+
 def find_dateline(text: str, vocab: PlaceVocab, limit: int = 1500) -> Optional[tuple[Found, Optional[Found]]]:
     """The news dateline near the top: "SEATTLE —", "MADISON, Wis. —", "COLUMBUS, Ohio (Sept. 13) —"."""
-    for m in _DATELINE.finditer(text, 0, min(len(text), limit)):
+    found = _find_dateline(_DATELINE, text, vocab, limit)
+    if found is None:
+        found = _find_dateline(_DATELINE_MIXED, text, vocab, limit, need_state=True)
+    return found
+
+
+def _find_dateline(pattern: re.Pattern, text: str, vocab: PlaceVocab, limit: int,
+                   need_state: bool = False) -> Optional[tuple[Found, Optional[Found]]]:
+    for m in pattern.finditer(text, 0, min(len(text), limit)):
         place = m.group("place").strip()
         if len(place) < 3 or not any(c.isalpha() for c in place):
             continue
@@ -165,6 +180,8 @@ def find_dateline(text: str, vocab: PlaceVocab, limit: int = 1500) -> Optional[t
             if st is None:
                 continue
             state = Found(st.name, m.start("state"), m.end("state"), "dateline_state")
+        elif need_state:
+            continue
         return Found(title_case(place), m.start("place"), m.end("place"), "dateline"), state
     return None
 

@@ -61,6 +61,8 @@ def test_parse_title_rejects_other_titles(title):
     ("COLUMBUS, Ohio (Sept. 13, 2019) — A three-day operation", "Columbus", "Ohio"),
     ("SIOUX FALLS, S.D.\u00a0— Police in Sioux Falls", "Sioux Falls", "South Dakota"),
     ("POLK COUNTY, Fla. -- The sheriff announced", "Polk County", "Florida"),
+    ("Tampa, Fla. (AP) — Deputies arrested", "Tampa", "Florida"),
+    ("St. Cloud, Minn. — Police said", "St. Cloud", "Minnesota"),
 ])
 def test_find_dateline(line, place, state):
     text = f"Headline here\n\n{line} said.\n"
@@ -72,6 +74,7 @@ def test_find_dateline(line, place, state):
 
 def test_find_dateline_none_in_plain_prose():
     assert find_dateline("A story\n\nPolice said — after a pause — that it was over.\n", VOCAB) is None
+    assert find_dateline("A story\n\nChief Smith, Jr. — the new chief — spoke.\n", VOCAB) is None
 
 
 def test_title_case_upper_only():
