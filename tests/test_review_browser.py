@@ -110,10 +110,13 @@ def _badge(driver, ref):
     return driver.find_element(By.CSS_SELECTOR, f"#item-{field}-{index} .badge").text
 
 
-def _wait(driver, condition, timeout=10):
+def _wait(driver, condition, timeout=30):
+    """Wait for `condition`, riding over the moments a page is replaced by the next one."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException,
+                                                              StaleElementReferenceException)).until(condition)
 
 
 SELECT_JS = """
