@@ -348,14 +348,16 @@ def test_real_pipeline_output_on_raw_pages_renders_and_takes_decisions(nlp, tmp_
 
     pages = tmp_path / "raw"
     pages.mkdir()
-    for name in ("fitchburg-ma.txt", "erie-pa.txt"):
+    for name in ("fitchburg-ma.txt", "erie-pa.txt", "sumter-sc-page.html"):
         shutil.copy(REPO / "raw" / name, pages / name)
     monkeypatch.chdir(tmp_path)
     run_batch(["raw"], Path("out"), nlp)
     store = DecisionStore(tmp_path / "out" / "review.sqlite")
     c = Client(ReviewApp(ReviewService(Batch(Path("out")), store)))
     listing = c.get_json("/docs.json")
-    assert {d["doc_id"] for d in listing["documents"]} == {"fitchburg-ma", "erie-pa"}
+    assert {d["doc_id"] for d in listing["documents"]} == {"fitchburg-ma", "erie-pa", "sumter-sc-page"}
+    html_record = c.get_json("/docs/sumter-sc-page.json")["record"]
+    assert html_record["source"]["text_path"]  # an HTML page: its spans index the saved text
     for doc in listing["documents"]:
         data = c.get_json(f"/docs/{doc['doc_id']}.json")
         assert data["problem"] is None and all(i["span_ok"] for i in data["items"])
@@ -365,6 +367,21 @@ def test_real_pipeline_output_on_raw_pages_renders_and_takes_decisions(nlp, tmp_
                                                                 "action": "accept"})
     assert status == 201 and body["item"]["status"] == "accepted"
     store.close()
+
+
+def test_read_text_decodes_with_the_records_encoding_and_drops_a_bom(tmp_path):
+    from pipeline.review.batch import read_text
+
+    (tmp_path / "legacy.txt").write_bytes("Caf\u00e9 \u201cstings\u201d\r\n".encode("cp1252"))
+    assert read_text({"source": {"path": "legacy.txt", "encoding": "cp1252"}}, tmp_path) == \
+        "Caf\u00e9 \u201cstings\u201d\r\n"
+    (tmp_path / "wide.txt").write_bytes("Tempe, AZ\r\n".encode("utf-16"))
+    assert read_text({"source": {"path": "wide.txt", "encoding": "utf-16"}}, tmp_path) == "Tempe, AZ\r\n"
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbfAmes\r\n")
+    assert read_text({"source": {"path": "bom.txt", "encoding": "utf-8"}}, tmp_path) == "Ames\r\n"
+    (tmp_path / "page.txt").write_bytes("from HTML \u2014 ok".encode("utf-8"))
+    record = {"source": {"path": "page.html", "encoding": "cp1252", "text_path": "page.txt"}}
+    assert read_text(record, tmp_path) == "from HTML \u2014 ok"  # the saved text is UTF-8
 
 
 def test_review_command_has_help_and_refuses_a_folder_without_records(tmp_path, capsys):
