@@ -465,3 +465,13 @@ def test_a_decision_naming_the_items_key_is_refused_when_the_item_changed(client
     got, _ = client.post_json("/docs/erie-pa/decisions", {"field": "arrests", "item": 0, "action": "accept",
                                                           "key": {"count": 12}})
     assert got == 201
+
+
+def test_page_changed_after_extraction_is_a_problem_not_wrong_highlights(client, batch_dir):
+    page = batch_dir / "pages" / "erie-pa.txt"
+    page.write_text("Preface.\n" + EVIL, encoding="utf-8", newline="")
+    data = client.get_json("/docs/erie-pa.json")
+    assert "re-run `profilex run`" in data["problem"] and data["summary"]["status"] == "problem"
+    assert not any(i["span_ok"] for i in data["items"])
+    assert 'data-refs=' not in client.get("/docs/erie-pa")[2].decode()
+    assert [d["doc_id"] for d in client.get_json("/docs.json?status=problem")["documents"]] == ["erie-pa"]

@@ -84,7 +84,7 @@ class Batch:
         self._stamp: Optional[tuple] = None
         self._records: list[dict] = []
         self._by_id: dict[str, dict] = {}
-        self._texts: dict[tuple, tuple[Optional[str], Optional[str]]] = {}
+        self._texts: dict[str, tuple[tuple, tuple]] = {}  # doc_id -> (file stamp, what _read gave)
 
     def _load(self) -> None:
         try:
@@ -133,19 +133,21 @@ class Batch:
             key = (doc_id, str(path), stat.st_mtime_ns, stat.st_size)
         except (OSError, ValueError):
             key = (doc_id, None)
-        cached = self._texts.get(key)
-        if cached is None:
-            try:
-                cached = (read_text(record, self.base), None)
-            except (OSError, ValueError) as err:
-                cached = (None, f"the document text cannot be read: {getattr(err, 'strerror', None) or err}")
-            self._texts[key] = cached
-        text, problem = cached
-        doc = Document(record, text, problem)
-        if text is not None:
-            doc.sha = text_sha256(text)
-            doc.mismatched = bad_spans(record, text)
-            if doc.mismatched:
-                doc.problem = (f"{len(doc.mismatched)} span(s) of the record do not match the current "
-                               "text: the page changed after extraction; re-run `profilex run`")
-        return doc
+        seen = self._texts.get(doc_id)
+        if seen is None or seen[0] != key:  # first time, or the file changed
+            seen = (key, self._read(record))
+            self._texts[doc_id] = seen
+        return Document(record, *seen[1])
+
+    def _read(self, record: dict) -> tuple:
+        """(text, problem, sha, mismatched spans) of a record's document."""
+        try:
+            text = read_text(record, self.base)
+        except (OSError, ValueError) as err:
+            return None, f"the document text cannot be read: {getattr(err, 'strerror', None) or err}", None, []
+        mismatched = bad_spans(record, text)
+        problem = None
+        if mismatched:
+            problem = (f"{len(mismatched)} span(s) of the record do not match the current text: the page "
+                       "changed after extraction; re-run `profilex run`")
+        return text, problem, text_sha256(text), mismatched
