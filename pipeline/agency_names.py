@@ -47,6 +47,10 @@ Case = Literal["title", "upper", "lower"]
 SENTENCE_END = {".", "!", "?"}
 OPENERS = {".", "!", "?", ":", ";", "“", "\"", "‘", "—", "–", "•", "(", "|", "*", "·", "▪"}
 LIST_SEPARATORS = {",", "and", "&", "or"}
+# After the last capitalized word, these say the name goes on in lower case.
+NAME_GOES_ON = {"for", "of", "to", "against", "on", "at", "in", "the", "with"}
+# Lower-case words a listed name may hold besides the inner connectors ("Children at Risk").
+NAME_LOWER_WORDS = {"at", "in", "de", "la", "du", "del"}
 # Function words a title-case name may hold ("Internet Crimes Against Children").
 TITLE_CASE_CONNECTORS = {"against", "of", "for", "and", "on", "to"}
 # Heads a place may precede in the possessive: "Tacoma's police department".
@@ -274,6 +278,7 @@ class AgencyFinder:
             for form in [entry.name, *entry.variants]:
                 self.gaz_by_norm[norm_name(form)] = entry
         self.gaz_acronyms = {a for e in self.gazetteer for a in e.acronyms}
+        self.places: set[str] = set()
 
     # Phrases the component hands to its PhraseMatchers.
     def head_phrases(self) -> list[str]:
@@ -407,7 +412,11 @@ class AgencyFinder:
              partner_items: Sequence[tuple[int, int]] = (),
              outlet_regions: Sequence[tuple[int, int]] = (),
              outlet_names: Sequence[str] = (),
-             headings: Sequence[tuple[int, int]] = ()) -> list[Agency]:
+             headings: Sequence[tuple[int, int]] = (),
+             places: Sequence[str] = ()) -> list[Agency]:
+        """The agencies of one page. `places`: the page's own city or county (a generic
+        "<place> Health Bureau" there is local government)."""
+        self.places = {norm_name(p) for p in places if p} - self.states
         outlet_norms = self.outlets | {norm_name(o) for o in outlet_names if o}
         covered: set[int] = set()
         cands: list[Candidate] = []
@@ -723,7 +732,7 @@ class AgencyFinder:
         key = norm_name(name)
         if any(key == f or key.startswith(f + " ") for f in self.federal):
             return "federal"
-        if any(w in self.local_words for w in words):
+        if any(w in self.local_words for w in words) or any(key.startswith(p + " ") for p in self.places):
             return "local_government"
         if any(key.startswith(s + " ") for s in self.states):
             return "state_agency"
@@ -856,7 +865,8 @@ class AgencyFinder:
             return False  # a person: "Mayor Martin J. Walsh"
         if words[-1] in self.local_words or all(w in self.generic for w in words):
             return False
-        if any(not w[:1].isupper() and not w[:1].isdigit() and w.lower() not in self.inner for w in words):
+        if any(not w[:1].isupper() and not w[:1].isdigit() and w.lower() not in self.inner
+               and w.lower() not in NAME_LOWER_WORDS for w in words):
             return False  # "Local businesses"
         if len(words) == 1 and not single_ok:
             return name.isupper() and len(name) >= 3 and name not in self.state_codes \
@@ -889,13 +899,15 @@ class AgencyFinder:
         """Elements of "A, B and C" starting at toks[m] (each may start with "the")."""
         elements = []
         n = len(toks)
-        inner = {"for", "of", "to", "&", "against", "on"}
+        inner = {"for", "of", "to", "&", "against", "on", "at", "in"}
         while m < n:
             if toks[m].lower == "the" and m + 1 < n:
                 m += 1
             end = self.name_run_forward(toks, m, inner)
             if end == m:
                 break
+            if end < n and not toks[end].nl_before and toks[end].lower in NAME_GOES_ON:
+                break  # "Hope for children in need": the name may go on in lower case
             elements.append((m, end))
             if end < n and toks[end].lower in ("and", "&") and not toks[end].nl_before:
                 m = end + 1

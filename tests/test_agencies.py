@@ -304,3 +304,13 @@ def test_agencies_mentions_valid_on_any_text(finder, parts):
         assert a.name and a.mentions
         for s, e, rule in a.mentions:
             assert 0 <= s < e <= len(text) and rule
+
+
+def test_agencies_named_organization_with_inner_lower_word(finder):
+    text = "Agencies work with organizations such as Children at Risk and the Houston Area Council on Human Trafficking."
+    assert list(names(finder, text)) == ["Children at Risk", "Houston Area Council on Human Trafficking"]
+
+
+def test_agencies_listed_name_must_end_where_the_name_ends(finder):
+    text = "Agencies work with organizations such as Hope for children in need."
+    assert names(finder, text) == {}

@@ -121,7 +121,8 @@ class AgenciesComponent:
             text, toks, self.hits(self.heads, doc, index), self.hits(self.plurals, doc, index),
             self.hits(self.names, doc, index) + self.hits(self.acronyms, doc, index),
             abbreviations=find_abbreviations(text), partner_items=partners,
-            outlet_regions=outlets, outlet_names=outlet_names, headings=headings)
+            outlet_regions=outlets, outlet_names=outlet_names, headings=headings,
+            places=[(results(doc).get("jurisdiction") or {}).get("name") or ""])
         out = []
         spans = []
         for a in agencies:
