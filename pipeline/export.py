@@ -96,28 +96,28 @@ def read_records(path: Union[str, Path]) -> Iterator[dict]:
                                  f"at {'.'.join(map(str, err.errors()[0]['loc']))}") from None
 
 
-def apply_review(records: Iterable[Any], folder: Union[str, Path, None]) -> list[dict]:
-    """Records with the review decisions of `folder`/review.sqlite applied.
+def apply_review(records: Iterable[Any], folder: Union[str, Path, None],
+                 review_db: Optional[str] = None) -> list[dict]:
+    """Records with the review decisions of `folder`/review.sqlite (or `review_db`) applied.
 
     Without a review database every item stays `review_status` "open". With
     one, pipeline.review (`load_decisions`, `apply_decisions`) returns the
     records with corrections applied, reviewers' additions appended, rejected
     items dropped and `review: {"status": accepted|corrected|added|open}` on
-    every item, which becomes the row's `review_status`. Document texts are
-    read from source.text_path / source.path, relative to the current folder
-    (where `profilex run` ran), as the review app reads them.
+    every item, which becomes the row's `review_status`. `review_db` is a
+    path or a SQLAlchemy URL (a team's shared `profilex review --db`).
+    Document texts are read from source.text_path / source.path, relative to
+    the current folder (where `profilex run` ran), as the review app reads them.
     """
     records = [as_dict(r) for r in records]
-    if folder is None or not (Path(folder) / REVIEW_FILE).exists():
+    source = review_db
+    if source is None and folder is not None and (Path(folder) / REVIEW_FILE).exists():
+        source = Path(folder) / REVIEW_FILE
+    if source is None:
         return records
-    path = Path(folder) / REVIEW_FILE
-    try:
-        from pipeline.review import apply_decisions, load_decisions
-    except ImportError:
-        log.warning("%s exists but pipeline.review has no load_decisions/apply_decisions: "
-                    "every row is exported as open", path)
-        return records
-    return [as_dict(r) for r in apply_decisions(records, load_decisions(path))]
+    from pipeline.review import apply_decisions, load_decisions
+
+    return [as_dict(r) for r in apply_decisions(records, load_decisions(source))]
 
 
 # ---------------------------------------------------------------- SQL

@@ -605,6 +605,25 @@ def test_cli_export_defaults_to_sqlite_in_the_folder(sample_dir, records, tmp_pa
     assert len(pd.read_csv(folder / "tables" / "dates.csv")) == sum(len(r["dates"]) for r in records)
 
 
+def test_cli_export_applies_a_review_database_named_with_review_db(sample_dir, records, tmp_path, capsys):
+    from pipeline.review.store import DecisionStore
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "records.jsonl").write_text((sample_dir / "records.jsonl").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    page = next(r for r in records if r["doc_id"] == "springfield-il")
+    store = DecisionStore(tmp_path / "shared" / "decisions.sqlite")
+    store.add(doc_id=page["doc_id"], text=document_text(page), reviewer="ann", field="dates", action="reject",
+              item_index=0, key={"value": page["dates"][0]["value"]}, span=page["dates"][0]["span"])
+    store.close()
+    status, _, err = profilex(capsys, "export", str(folder), "--review-db", str(tmp_path / "shared" / "decisions.sqlite"))
+    assert status == 0, err
+    with sqlite3.connect(folder / "profiles.sqlite") as conn:
+        spans = {t for t, in conn.execute("SELECT span_text FROM dates WHERE doc_id = ?", (page["doc_id"],))}
+    assert spans == {d["span"]["text"] for d in page["dates"][1:]}
+
+
 def test_cli_export_usage_errors(tmp_path, capsys, monkeypatch):
     status, _, err = profilex(capsys, "export", str(tmp_path))
     assert status == 2 and "records.jsonl" in err

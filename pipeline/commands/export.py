@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", default=None, metavar="PATH_OR_URL",
                         help="SQLite file (default DIR/profiles.sqlite), PostgreSQL URL "
                              "(default $PROFILEX_PG_URL), or folder for file formats (default DIR/tables/)")
+    parser.add_argument("--review-db", default=None, metavar="PATH_OR_URL",
+                        help="review decisions to apply (default DIR/review.sqlite when it exists; "
+                             "a URL for a shared `profilex review --db` database)")
     parser.add_argument("--prune", action="store_true",
                         help="remove pages that are no longer in the input")
     parser.add_argument("--rebuild", action="store_true",
@@ -45,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     fmt = args.format or guess_format(args.to)
     try:
-        records = apply_review(read_records(source), folder)
+        records = apply_review(read_records(source), folder, args.review_db)
         report = export(records, fmt, args.to, folder=folder, prune=args.prune, rebuild=args.rebuild)
     except ExportUsageError as err:
         print(f"profilex export: {err}", file=sys.stderr)
