@@ -758,6 +758,8 @@ def link_date(units: Sequence[Unit], index: int, position: int, text: str,
         usable = prev.operation_dates
         if usable and prev.operational:
             return max(usable, key=lambda d: d.end), "carried"
+        if usable:
+            break  # a dated sentence about something else: the story has moved on
         if prev.report_dated and not prev.operation_dates and not prev.since_dates:
             break  # the last date given is when the results were announced
     return None, "no_date"

@@ -534,3 +534,18 @@ def test_link_date_after_a_comma_belongs_to_the_next_statement():
     d = [_date(t, "July 2018", "2018-07"), _date(t, "October 2018", "2018-10")]
     ten = t.index("10 buyers")
     assert link_date(_units(t, [t], d), 0, ten, t, LEX, phrase_end=ten + 9)[0].value == "2018-07"
+
+
+def test_sub_count_after_of_the_n_people_arrested(extract_text):
+    assert counts(extract_text, "Of the 50 people arrested, 30 were buyers.") == [50, 30]
+
+
+def test_sub_count_that_is_no_arrest_is_left_out(extract_text):
+    assert counts(extract_text, "In 2007, police arrested 28 men, 12 of whom were from out of town.") == [28]
+
+
+def test_a_dated_sentence_about_something_else_stops_the_carried_date(extract_text):
+    text = ("Springfield, IL\n\nTactics Used\n\nReverse Stings\n\nIn 2010, police ran a sting and arrested 12 men. "
+            "In 2013, the city council approved funding. Six men were arrested in the next sting.\n\n"
+            "State Illinois\nType City\n")
+    assert dated(extract_text, text) == [(12, "2010"), (6, None)]
