@@ -609,6 +609,7 @@ class AgencyFinder:
             end = self.extend_right(toks, m, head_starts)
             if end > m:
                 e = end
+        has_right = e > hit.end
         if head.number and e < n and toks[e].text.isdigit() and not toks[e].nl_before:
             e += 1
         k = self.walk_left(toks, s, connectors=not head.needs_name, ends=ends, stops=covered)
@@ -621,8 +622,12 @@ class AgencyFinder:
         named = any(t.text not in self.generic for t in left)
         if head.needs_name and (not named or any(t.text in self.generic for t in left[:1])):
             return None
-        if not named and e == hit.end and not head.bare:
+        if not named and not has_right and not head.bare:
             return None
+        if head.kind is None and head.role == "agency" and not has_right and len(left) == 1 \
+                and not left[0].text.isupper() and norm_name(left[0].text) not in self.places \
+                and norm_name(left[0].text) not in self.states:
+            return None  # "the Health Department": a kind of office, not a name
         if not named:
             k = s
         if k < s and self.blocked(head, toks[s - 1].text):

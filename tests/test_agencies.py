@@ -314,3 +314,12 @@ def test_agencies_named_organization_with_inner_lower_word(finder):
 def test_agencies_listed_name_must_end_where_the_name_ends(finder):
     text = "Agencies work with organizations such as Hope for children in need."
     assert names(finder, text) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "The Health Department offered testing.",
+    "Officers from Precinct 5 made the arrests.",
+    "The men were taken to the Justice Center.",
+])
+def test_agencies_generic_offices_are_not_names(finder, text):
+    assert names(finder, text) == {}
