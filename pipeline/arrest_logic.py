@@ -217,6 +217,8 @@ def count_is_not_people(toks: Sequence[Tok], start: int, end: int, lex: ArrestLe
         return True
     if first.lower in ("one", "1") and nxt is not None and nxt.lower in ("of", "another"):
         return True
+    if first.lower == "one" and prev is not None and prev.lower in ("no", "every", "any", "each", "anyone", "someone"):
+        return True  # "no one was arrested"
     return False
 
 
@@ -609,7 +611,9 @@ def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullet
     le = min(le_candidates) if le_candidates else len(text)
     line = text[ls:le]
     rest = (text[ls:date.start] + " " + text[date.end:le]).strip(" \t\u00a0" + bullets)
-    if len(rest.split()) <= 3 and not rest.rstrip().endswith(":"):
+    ops = {w.lower() for w in lex.operation_words}
+    if len(rest.split()) <= 3 and not rest.rstrip().endswith(":") and not re.search(r"\d", rest) \
+            and not ops & set(re.findall(r"[a-z]+", rest.lower())):
         return True
     low = line.lower()
     if len(line) <= 80 and any(w in low for w in lex.pub_line_words) and not line.rstrip().endswith("."):

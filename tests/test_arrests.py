@@ -184,6 +184,13 @@ def test_publication_lines_are_not_operation_dates(text, phrase):
     assert is_publication_line(text, _date(text, phrase, "x"), LEX, LEX.bullets)
 
 
+@pytest.mark.parametrize("line", ["2015 — 12 arrests", "May 2016: sting", "2014: 9 johns arrested"])
+def test_dated_short_list_lines_are_not_publication_lines(line):
+    text = "Intro\n\n" + line + "\n"
+    date_text = line.split(":")[0].split(" —")[0]
+    assert not is_publication_line(text, _date(text, date_text, "x"), LEX, LEX.bullets)
+
+
 def test_dated_sentence_is_not_a_publication_line():
     t = "June 2015: nine male buyers were arrested in a decoy operation, and their names were published."
     assert not is_publication_line(t, _date(t, "June 2015", "2015-06"), LEX, LEX.bullets)
@@ -352,6 +359,9 @@ def test_headline_with_two_roles(extract_text):
     "A three-day operation involved more than 30 agencies.",
     "The arrests were made near the 2400 block of Catalpa Road.",
     "Call 410-555-0163 to report suspected arrests.",
+    "No one was arrested during the warning campaign.",
+    "He was arrested 3 times in 2 years.",
+    "Officers cited 5 reasons for the change.",
 ])
 def test_not_arrest_counts(extract_text, text):
     assert counts(extract_text, text) == []
