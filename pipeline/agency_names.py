@@ -562,7 +562,7 @@ class AgencyFinder:
         if len(elements) < 2 or not joined:
             elements, joined = [], False
             e = hit.end
-            if e < len(toks) and toks[e].lower in ("of", "in") and not toks[e + 1 if e + 1 < len(toks) else e].nl_before:
+            if e < len(toks) and toks[e].lower in ("of", "in", "from") and not toks[e + 1 if e + 1 < len(toks) else e].nl_before:
                 m = e + 1
                 while m < len(toks):
                     if m < len(toks) and toks[m].lower == "the":

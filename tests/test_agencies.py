@@ -323,3 +323,12 @@ def test_agencies_listed_name_must_end_where_the_name_ends(finder):
 ])
 def test_agencies_generic_offices_are_not_names(finder, text):
     assert names(finder, text) == {}
+
+
+def test_agencies_police_from_two_places(finder):
+    text = "Police from Northborough and Westborough arrested four men."
+    assert list(names(finder, text)) == ["Northborough Police Department", "Westborough Police Department"]
+
+
+def test_agencies_police_in_one_place_is_not_enough(finder):
+    assert names(finder, "Police in Cuba said the men were migrants.") == {}
