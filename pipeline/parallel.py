@@ -7,8 +7,8 @@ than one process). The caller puts them back in input order. Only a few
 partitions are in flight at a time, so memory does not grow with the batch.
 
 - `run_pool`: N local processes. Each holds one spaCy pipeline: forked from
-  the caller's (built once, shared copy-on-write) where the platform forks,
-  else built once per worker.
+  the caller's (built once, shared copy-on-write) where the platform forks
+  and the caller runs no other thread, else built once per worker.
 - `run_dask`: Dask tasks on a dask.distributed cluster (a LocalCluster of N
   worker processes when no scheduler address is given). Each worker process
   builds the pipeline once (`pipeline.nlp.shared_nlp`). Workers need
@@ -70,8 +70,10 @@ def run_pool(partitions: Iterator[list], *, workers: int, nlp: Optional[Language
              models_dir: Optional[str], rules: str) -> Iterator[list]:
     """Run partitions on `workers` local processes; yield each one's results as it finishes."""
     global _WORKER_NLP
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # Fork shares the pipeline already built; forking a process that runs
+    # other threads can deadlock the children, so such a process spawns.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if forkable else "spawn")
     if context.get_start_method() == "fork":
         _WORKER_NLP = nlp  # the children start with it: nothing to build
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,

@@ -49,6 +49,28 @@ def test_run_batch_builds_its_own_pipeline_when_given_none(pages, single, tmp_pa
     assert normalized(out) == normalized(single)
 
 
+def test_a_caller_running_threads_gets_spawned_workers_with_the_same_records(nlp, pages, single, tmp_path):
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        out = tmp_path / "out"
+        run_batch([str(pages)], out, nlp, workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert normalized(out) == normalized(single)
+
+
+def test_records_come_back_in_input_order_whatever_finishes_first(nlp, pages, tmp_path):
+    out = tmp_path / "out"
+    run_batch([str(pages)], out, nlp, workers=2)
+    paths = [json.loads(line)["source"]["path"] for line in (out / RECORDS_FILE).read_text().splitlines()]
+    assert paths == sorted(str(pages / name) for name in PAGES)
+
+
 def test_dask_local_cluster_gives_the_records_of_one_process(nlp, pages, single, tmp_path):
     pytest.importorskip("dask.distributed")
     out = tmp_path / "out"
@@ -58,13 +80,6 @@ def test_dask_local_cluster_gives_the_records_of_one_process(nlp, pages, single,
     assert normalized(out, ERRORS_FILE) == normalized(single, ERRORS_FILE)
     entries = read_manifest(out)
     assert [e["outcome"] for e in entries.values()].count("error") == 1
-
-
-def test_records_come_back_in_input_order_whatever_finishes_first(nlp, pages, tmp_path):
-    out = tmp_path / "out"
-    run_batch([str(pages)], out, nlp, workers=2)
-    paths = [json.loads(line)["source"]["path"] for line in (out / RECORDS_FILE).read_text().splitlines()]
-    assert paths == sorted(str(pages / name) for name in PAGES)
 
 
 def test_cli_dask_engine_with_worker_processes_gives_the_same_records(pages, single, tmp_path):
