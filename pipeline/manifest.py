@@ -65,7 +65,7 @@ def file_sha256(path: str) -> Optional[str]:
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
-    """Everything a page's record depends on besides the code of the components."""
+    """Everything a page's record depends on: its bytes and name, the rules, the code, the version."""
     path: str
     doc_id: str
     sha256: Optional[str]
