@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -76,115 +77,141 @@ class ArrestsComponent:
                     units.append((a, b, toks[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]))
         return units
 
+    def _page_units(self, doc: Doc, layout, dates: list[DateMention]) -> list[tuple[Unit, _Sentence]]:
+        """Every sentence with what date linking needs (its dates, paragraph, section) and what counting needs."""
+        text, lex = doc.text, self.lex
+        date_starts = [d.start for d in dates]
+        sec_starts = [s.region.start for s in layout.sections]
+        entries = layout.source_entries
+        entry_starts = [e.entry.start for e in entries]
+        title = layout.title
+        paragraph_breaks = [m.end() for m in re.finditer(r"(?:\r?\n|\r)[ \t\u00a0]*(?:\r?\n|\r)", text)]
+        out = []
+        for a, b, toks in self._units(doc):
+            section = layout.section_at(a)
+            entry = None
+            if section == "sources":
+                i = bisect.bisect_right(entry_starts, a) - 1
+                entry = entries[i] if i >= 0 and a < entries[i].entry.end else None
+            block = ("entry", entry.entry.start) if entry is not None else \
+                ("section", bisect.bisect_right(sec_starts, a) - 1)
+            lo = bisect.bisect_left(date_starts, a)
+            inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
+            operation, since, report = classify_dates(text, inside, a, b, lex)
+            sentence = text[a:b]
+            unit = Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), operation, report,
+                        has_marker(sentence, lex.operation_words), item=sentence[:1] in lex.bullets,
+                        generic=has_marker(sentence, lex.generic_markers),
+                        other_operation=has_marker(sentence, lex.other_operation_markers), since_dates=since)
+            headline = section in ("title", "sources") or (title is not None and title.start <= a < title.end) or (
+                not sentence.rstrip().endswith(tuple(TERMINAL)) and len(sentence.split()) <= 20
+                and self._whole_line(text, a, b))
+            out.append((unit, _Sentence(toks, section, headline, entry)))
+        return out
+
+    def _sentence_counts(self, doc: Doc, tokens: list, by_token: dict,
+                         date_ranges: list[tuple[int, int]]) -> tuple[list[Tok], list[Match], list[tuple[int, int, int]]]:
+        """The sentence's tokens, its trigger matches and the numbers in it that may count people."""
+        toks = [Tok(t.text, t.idx, t.idx + len(t.text)) for t in tokens]
+        index_of = {t.i: k for k, t in enumerate(tokens)}
+        matches, count_spans = [], []
+        for t in tokens:
+            for match_id, start, end in by_token.get(t.i, []):
+                if end - 1 not in index_of:
+                    continue
+                label, rule_id = self.labels[match_id]
+                if label == "COUNT":
+                    count_spans.append(doc[start:end])
+                else:
+                    matches.append(Match(label, index_of[start], index_of[end - 1] + 1, rule_id))
+        counts = []
+        for span in filter_spans(count_spans):
+            s, e = index_of[span.start], index_of[span.end - 1] + 1
+            value = read_count(span.text, self.lex.max_count)
+            if value is not None and not count_is_not_people(toks, s, e, self.lex, date_ranges):
+                counts.append((s, e, value))
+        return toks, matches, counts
+
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        lex = self.lex
+        text, lex = doc.text, self.lex
         layout = layout_of(doc)
         out = results(doc)
-        dates = [DateMention(d["value"], d.get("mod"), d["span"]["start"], d["span"]["end"])
-                 for d in out.get("dates") or [] if d.get("value") and d.get("span")]
-        dates.sort(key=lambda d: d.start)
-        date_starts = [d.start for d in dates]
+        dates = sorted((DateMention(d["value"], d.get("mod"), d["span"]["start"], d["span"]["end"])
+                        for d in out.get("dates") or [] if d.get("value") and d.get("span")), key=lambda d: d.start)
         date_ranges = [(d.start, d.end) for d in dates]
-        sections = sorted(layout.sections, key=lambda s: s.region.start)
-        sec_starts = [s.region.start for s in sections]
-        entries = sorted(layout.source_entries, key=lambda e: e.entry.start)
-        entry_starts = [e.entry.start for e in entries]
-        title_region = layout.title
-        paragraph_breaks = [m.end() for m in re.finditer(r"(?:\r?\n|\r)[ \t\u00a0]*(?:\r?\n|\r)", text)]
-
         by_token: dict[int, list] = {}
         for match_id, start, end in self.matcher(doc):
             by_token.setdefault(start, []).append((match_id, start, end))
-
-        raw_units = self._units(doc)
-        units: list[Unit] = []
-        unit_info = []
-        for a, b, toks in raw_units:
-            section = layout.section_at(a)
-            if section == "sources":
-                i = bisect.bisect_right(entry_starts, a) - 1
-                block = ("entry", i) if i >= 0 and a < entries[i].entry.end else ("sources", a)
-            else:
-                i = bisect.bisect_right(sec_starts, a) - 1
-                block = ("section", i)
-            lo = bisect.bisect_left(date_starts, a)
-            inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
-            op_dates, since_dates, report = classify_dates(text, inside, a, b, lex)
-            unit_text = text[a:b]
-            units.append(Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), op_dates, report,
-                              has_marker(unit_text, lex.operation_words),
-                              item=unit_text[:1] in lex.bullets,
-                              generic=has_marker(unit_text, lex.generic_markers),
-                              other_operation=has_marker(unit_text, lex.other_operation_markers),
-                              since_dates=since_dates))
-            headline = section in ("title", "sources") or (
-                title_region is not None and title_region.start <= a < title_region.end) or (
-                not unit_text.rstrip().endswith(tuple(TERMINAL)) and len(unit_text.split()) <= 20
-                and self._whole_line(text, a, b))
-            unit_info.append((toks, section, headline, block))
-
-        arrests, spans = [], []
-        lead_open = False  # the previous line ended "... netted 92 people:"
-        lead_found: Optional[tuple[int, Found, list]] = None
+        page = self._page_units(doc, layout, dates)
+        units = [u for u, _ in page]
         cross = self._single_story(layout)
-        self._roles_cache: dict = {}
-        for ui, (unit, (stoks, section, headline, block)) in enumerate(zip(units, unit_info)):
-            if not stoks:
+        roles_cache: dict[int, frozenset] = {}
+        pending: list[_Pending] = []
+        lead: Optional[Found] = None  # the last count of a line ending in ":" ("netted 92 people:")
+        for ui, (unit, sent) in enumerate(page):
+            if not sent.tokens:
                 continue
-            first_i = stoks[0].i
-            toks = [Tok(t.text, t.idx, t.idx + len(t.text)) for t in stoks]
-            index_of = {t.i: k for k, t in enumerate(stoks)}
-            matches, count_spans = [], []
-            for t in stoks:
-                for match_id, start, end in by_token.get(t.i, []):
-                    if end - 1 not in index_of or start not in index_of:
-                        continue
-                    label, rule_id = self.labels[match_id]
-                    if label == "COUNT":
-                        count_spans.append(doc[start:end])
-                    else:
-                        matches.append(Match(label, index_of[start], index_of[end - 1] + 1, rule_id))
-            counts = []
-            for span in filter_spans(count_spans):
-                s, e = index_of[span.start], index_of[span.end - 1] + 1
-                value = read_count(span.text, lex.max_count)
-                if value is None or count_is_not_people(toks, s, e, lex, date_ranges):
-                    continue
-                counts.append((s, e, value))
-            found = find_counts(toks, matches, counts, lex, headline=headline)
-            is_item = bool(stoks) and (stoks[0].text[:1] in lex.bullets or text[unit.start] in lex.bullets)
-            if not found and lead_open and is_item:
-                item = list_item_count(toks, counts, lex)
-                if item is not None:
-                    found = [item]
-                    if lead_found is not None:
-                        lead_found[1].mixed = True
-            if not is_item:
-                lead_open = bool(found) and text[unit.start:unit.end].rstrip().endswith(":") \
-                    and found[-1].span_end >= len(toks) - 1
-                lead_found = (ui, found[-1], toks) if lead_open else None
+            toks, matches, counts = self._sentence_counts(doc, sent.tokens, by_token, date_ranges)
+            found = find_counts(toks, matches, counts, lex, headline=sent.headline)
+            if unit.item:
+                if not found and lead is not None:
+                    item = list_item_count(toks, counts, lex)
+                    if item is not None:
+                        found = [item]
+                        lead.mixed = True
+            else:
+                ends_list = text[unit.start:unit.end].rstrip().endswith(":")
+                lead = found[-1] if found and ends_list and found[-1].span_end >= len(toks) - 1 else None
             for fi, f in enumerate(found):
                 stop = toks[found[fi + 1].span_start].start if fi + 1 < len(found) else unit.end
-                entry = self._entry(f, ui, units, toks, section, block, entries, text, out, stop, cross)
-                arrests.append(entry)
-                span = doc.char_span(toks[f.span_start].start, toks[f.span_end - 1].end, label="arrest",
-                                     alignment_mode="expand")
-                if span is not None:
-                    spans.append(span)
-        # mixed flags may have been set on a lead after its entry was written
-        out["arrests"] = [self._finish(a) for a in arrests]
-        doc.spans["arrests"] = spans
+                pending.append(self._pending(f, ui, units, toks, sent, text, out, dates, stop, cross, roles_cache))
+        # a lead's `mixed` may be set by the list under it, after its entry was made: roles come last
+        out["arrests"] = [p.entry(self.lex) for p in pending]
+        spans = [doc.char_span(p.item["span"]["start"], p.item["span"]["end"], label="arrest",
+                               alignment_mode="expand") for p in pending]
+        doc.spans["arrests"] = [s for s in spans if s is not None]
         return doc
 
-    def _context_roles(self, text: str, unit: Unit) -> frozenset:
-        """Role hints of the paragraph holding `unit`, read once per paragraph."""
-        key = (id(text), unit.paragraph)
-        if key not in self._roles_cache:
-            para_start = max(text.rfind("\n\n", 0, unit.start), text.rfind("\r\n\r\n", 0, unit.start), 0)
-            ends = [p for p in (text.find("\n\n", unit.end), text.find("\r\n\r\n", unit.end)) if p != -1]
-            self._roles_cache[key] = context_roles(text[para_start:min(ends) if ends else len(text)], self.lex)
-        return self._roles_cache[key]
+    def _pending(self, f: Found, ui: int, units: list[Unit], toks: list[Tok], sent: "_Sentence", text: str,
+                 out: dict, dates: list[DateMention], stop: int, cross: bool, roles_cache: dict) -> "_Pending":
+        lex = self.lex
+        unit = units[ui]
+        count_pos = toks[f.count_start].start
+        if sent.entry is not None:
+            date, how = self._citation_date(sent.entry, out, dates, count_pos), "headline"
+        else:
+            found_date, how = link_date(units, ui, count_pos, text, lex, cross_paragraphs=cross,
+                                        phrase_end=toks[f.span_end - 1].end)
+            date = {"value": found_date.value, "mod": found_date.mod} if found_date is not None else None
+            if f.via == "list_item" and how == "carried":
+                how = "list_item"
+        noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
+        after_start = toks[f.noun_end].start if f.noun_end < len(toks) else unit.end
+        after = text[after_start:max(after_start, min(stop, after_start + 80))]
+        # what describes the people counted, not the officers who arrested them
+        after = re.split(r"\s(?:by|after|when|while)\s|[;.]|(?<=\w)\s+who\s", after)[0]
+        if unit.paragraph not in roles_cache:
+            roles_cache[unit.paragraph] = context_roles(self._paragraph(text, unit), lex)
+        conf = lex.confidence.get(how, 0.8)
+        if f.via in ("enumeration", "list_item"):
+            conf = min(conf, lex.confidence.get(f.via, 0.8))
+        item = {
+            "count": f.count,
+            "qualifier": f.qualifier,
+            "role": "unknown",
+            "date": date,
+            "section": "sources" if sent.section == "sources" else "narrative",
+            "span": make_span(text, toks[f.span_start].start, toks[f.span_end - 1].end, rule=f"arrests.{f.rule}"),
+            "sentence": make_span(text, unit.start, unit.end),
+            "confidence": round(conf, 2),
+        }
+        return _Pending(item, f, noun, after, roles_cache[unit.paragraph])
+
+    @staticmethod
+    def _paragraph(text: str, unit: Unit) -> str:
+        start = max(text.rfind("\n\n", 0, unit.start), text.rfind("\r\n\r\n", 0, unit.start), 0)
+        ends = [p for p in (text.find("\n\n", unit.end), text.find("\r\n\r\n", unit.end)) if p != -1]
+        return text[start:min(ends) if ends else len(text)]
 
     @staticmethod
     def _single_story(layout) -> bool:
@@ -194,60 +221,17 @@ class ArrestsComponent:
 
     @staticmethod
     def _whole_line(text: str, a: int, b: int) -> bool:
-        before = text[max(0, a - 1):a]
-        after = text[b:b + 1]
-        return before in ("", "\n", "\r") and after in ("", "\n", "\r")
-
-    def _entry(self, f: Found, ui: int, units: list[Unit], toks: list[Tok], section: str, block,
-               entries, text: str, out: dict, stop: int, cross: bool) -> dict:
-        lex = self.lex
-        unit = units[ui]
-        count_pos = toks[f.count_start].start
-        if block[0] == "entry":
-            date, how = self._citation_date(entries[block[1]], text, out, count_pos), "headline"
-        else:
-            date, how = link_date(units, ui, count_pos, text, lex, cross_paragraphs=cross,
-                                  phrase_end=toks[f.span_end - 1].end)
-            if f.via == "list_item" and how == "carried":
-                how = "list_item"
-        noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
-        after_start = toks[f.noun_end].start if f.noun_end < len(toks) else unit.end
-        after = text[after_start:max(after_start, min(stop, after_start + 80))]
-        # what describes the people counted, not the officers who arrested them
-        after = re.split(r"\s(?:by|after|when|while)\s|[;.]|(?<=\w)\s+who\s", after)[0]
-        context = self._context_roles(text, unit)
-        conf = lex.confidence.get(how, 0.8)
-        if f.via in ("enumeration", "list_item"):
-            conf = min(conf, lex.confidence.get(f.via, 0.8))
-        return {
-            "_found": f, "_noun": noun, "_after": after, "_context": context,
-            "count": f.count,
-            "qualifier": f.qualifier,
-            "date": {"value": date.value, "mod": date.mod} if isinstance(date, DateMention) else date,
-            "section": "sources" if section == "sources" else "narrative",
-            "span": make_span(text, toks[f.span_start].start, toks[f.span_end - 1].end, rule=f"arrests.{f.rule}"),
-            "sentence": make_span(text, unit.start, unit.end),
-            "confidence": round(conf, 2),
-        }
-
-    def _finish(self, a: dict) -> dict:
-        f = a.pop("_found")
-        noun, after, context = a.pop("_noun"), a.pop("_after"), a.pop("_context")
-        role = pick_role(noun, after, context, self.lex, mixed=f.mixed)
-        return {"count": a["count"], "qualifier": a["qualifier"], "role": role, "date": a["date"],
-                "section": a["section"], "span": a["span"], "sentence": a["sentence"],
-                "confidence": a["confidence"]}
+        return text[max(0, a - 1):a] in ("", "\n", "\r") and text[b:b + 1] in ("", "\n", "\r")
 
     @staticmethod
-    def _citation_date(entry, text: str, out: dict, position: int) -> Optional[dict]:
-        """The citation's own date: the last date the dates component found in the entry after the count."""
+    def _citation_date(entry, out: dict, dates: list[DateMention], position: int) -> Optional[dict]:
+        """The citation's own date: the last date the dates component found in the entry after the count,
+        else the date the citations component gave the entry."""
         region = entry.entry
-        inside = [d for d in out.get("dates") or []
-                  if d.get("span") and region.start <= d["span"]["start"] and d["span"]["end"] <= region.end
-                  and d["span"]["start"] > position and d.get("value")]
+        lo = bisect.bisect_right([d.start for d in dates], position)
+        inside = [d for d in dates[lo:] if d.start < region.end and d.end <= region.end]
         if inside:
-            d = max(inside, key=lambda d: d["span"]["start"])
-            return {"value": d["value"], "mod": d.get("mod")}
+            return {"value": inside[-1].value, "mod": inside[-1].mod}
         for c in out.get("citations") or []:
             span = c.get("span") or {}
             if span.get("start", -1) <= region.start < span.get("end", -1) or \
@@ -255,6 +239,28 @@ class ArrestsComponent:
                 if c.get("date") and c["date"].get("value"):
                     return {"value": c["date"]["value"], "mod": c["date"].get("mod")}
         return None
+
+
+@dataclass
+class _Sentence:
+    tokens: list  # spaCy tokens, whitespace left out
+    section: str
+    headline: bool
+    entry: Optional[object]  # the Key Sources entry holding the sentence
+
+
+@dataclass
+class _Pending:
+    """An arrest entry waiting for its role (a lead's `mixed` is known only after the list under it)."""
+    item: dict
+    found: Found
+    noun: str
+    after: str
+    context: frozenset
+
+    def entry(self, lex: ArrestLexicon) -> dict:
+        self.item["role"] = pick_role(self.noun, self.after, self.context, lex, mixed=self.found.mixed)
+        return self.item
 
 
 @Language.factory(FACTORY, default_config={"models_dir": None})
