@@ -179,7 +179,7 @@ def data_tables(meta) -> list:
 def schema_sql(dialect: str = "sqlite") -> str:
     """The CREATE TABLE and CREATE INDEX statements of the export, for `dialect`."""
     from sqlalchemy.dialects import postgresql, sqlite
-    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlalchemy.schema import CreateIndex, CreateTable, SetColumnComment
 
     d = {"sqlite": sqlite.dialect(), "postgres": postgresql.dialect(),
          "postgresql": postgresql.dialect()}[dialect]
@@ -188,6 +188,9 @@ def schema_sql(dialect: str = "sqlite") -> str:
         parts.append(str(CreateTable(table).compile(dialect=d)).strip() + ";")
         for index in sorted(table.indexes, key=lambda i: i.name):
             parts.append(str(CreateIndex(index).compile(dialect=d)).strip() + ";")
+        if d.supports_comments:  # SQLite keeps no comments
+            parts.extend(str(SetColumnComment(c).compile(dialect=d)).strip() + ";"
+                         for c in table.columns if c.comment)
     return "\n\n".join(parts) + "\n"
 
 
