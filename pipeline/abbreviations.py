@@ -27,8 +27,11 @@ WORD = re.compile(r"\S+")
 # What ends the text a long form may be taken from.
 CLAUSE_BREAK = re.compile(r"[.;:!?\r\n(\[\]\)\"“”]\s|[\r\n]")
 NAMED_AS = re.compile(
-    r"\A,?\s*(?:\(\s*)?(?:also\s+|better\s+|commonly\s+)?(?:known|referred\s+to|abbreviated)\s+as\s+"
-    r"(?:the\s+)?[\"“‘']?(?P<sf>[A-Z][A-Za-z0-9&.\-]{1,%d})\b" % (MAX_SHORT_CHARS - 1))
+    r"\A,?\s*(?:\(\s*)?(?:(?:also\s+|better\s+|commonly\s+)?(?:known|referred\s+to|abbreviated)\s+as\s+"
+    r"|or\s+(?=(?:the\s+)?[A-Z][A-Z0-9&]{1,%d}\s*[,)]))"
+    r"(?:the\s+)?[\"“‘']?(?P<sf>[A-Z][A-Za-z0-9&.\-]{1,%d})\b" % (MAX_SHORT_CHARS - 1, MAX_SHORT_CHARS - 1))
+# "SPD (Sanford Police Department)": the short form first, the long form in parentheses.
+REVERSED = re.compile(r"(?<![\w.])(?P<sf>[A-Z][A-Z0-9&]{1,%d})\s+\((?P<lf>[^()\r\n]{4,120})\)" % (MAX_SHORT_CHARS - 1))
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,22 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             continue
         short_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
         found.append(Abbreviation(short, short_start, short_start + len(short), long_start, before_end))
+    for m in REVERSED.finditer(text):
+        short, long = m.group("sf"), m.group("lf")
+        stripped = long.strip()
+        if len(stripped.split()) < 2 or not is_short_form(short):
+            continue
+        # The long form must be spelled from its own first word on.
+        if best_long_form(short, stripped) != 0:
+            continue
+        lf_start = m.start("lf") + (len(long) - len(long.lstrip()))
+        found.append(Abbreviation(short, m.start("sf"), m.end("sf"), lf_start, lf_start + len(stripped)))
+    found.sort(key=lambda a: a.short_start)
     return found
 
 
-def find_named_as(text: str, end: int) -> Optional[tuple[str, int, int]]:
-    """A short form named right after a name ending at `end`: ", known as ICAC".
+def find_named_as(text: str, end: int, start: Optional[int] = None) -> Optional[tuple[str, int, int]]:
+    """A short form named right after a name text[start:end]: ", known as ICAC", ", or SPD,".
 
     Returns (short form, start, end) or None."""
     m = NAMED_AS.match(text[end:end + 80])
@@ -127,8 +141,10 @@ def find_named_as(text: str, end: int) -> Optional[tuple[str, int, int]]:
     short = m.group("sf").rstrip(".")
     if not is_short_form(short) or not short.isupper():
         return None
-    start = end + m.start("sf")
-    return short, start, start + len(short)
+    if best_long_form(short, text[max(0, end - 150) if start is None else start:end]) is None:
+        return None  # the letters of the short form are not in the name before it
+    sf_start = end + m.start("sf")
+    return short, sf_start, sf_start + len(short)
 
 
 def short_form_occurrences(text: str, short: str) -> list[tuple[int, int]]:

@@ -832,8 +832,8 @@ class AgencyFinder:
                         shorts.append((a.short, target, (a.short_start, a.short_end)))
                     break
         for c in cands:
-            end = c.span[1] if c.span else toks[c.end - 1].end
-            named = find_named_as(text, end)
+            start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
+            named = find_named_as(text, end, start)
             if named:
                 target = self.agency_at(agencies, end - 1, end)
                 if target is not None:

@@ -67,3 +67,19 @@ def test_named_as_reads_known_as():
 def test_short_form_occurrences_are_whole_words():
     text = "PCSO said. The PCSO’s detectives; not PCSOX or xPCSO."
     assert [text[s:e] for s, e in short_form_occurrences(text, "PCSO")] == ["PCSO", "PCSO"]
+
+
+def test_abbreviation_short_form_first():
+    text = "Officers of the SPD (Sanford Police Department) arrested seven men."
+    assert defined(text) == {"SPD": "Sanford Police Department"}
+
+
+def test_abbreviation_short_form_first_must_spell_from_first_word():
+    assert defined("The FBI (with help from local police) arrested ten.") == {}
+
+
+def test_named_as_reads_or_short_form():
+    text = "the Sanford Police Department, or SPD, said"
+    end = text.index(", or")
+    assert find_named_as(text, end)[0] == "SPD"
+    assert find_named_as("the Sanford Police Department or ICE, said", len("the Sanford Police Department")) is None

@@ -332,3 +332,16 @@ def test_agencies_police_from_two_places(finder):
 
 def test_agencies_police_in_one_place_is_not_enough(finder):
     assert names(finder, "Police in Cuba said the men were migrants.") == {}
+
+
+def test_agencies_or_short_form_alias(finder):
+    text = "The Sanford Police Department, or SPD, ran stings. SPD officers arrested seven men."
+    found = find_in_text(finder, text)
+    assert [a.name for a in found] == ["Sanford Police Department"]
+    assert found[0].aliases == ["SPD"] and len(found[0].mentions) == 3
+
+
+def test_agencies_short_form_before_long_form(finder):
+    text = "The TPD (Tucson Police Department) released names."
+    found = find_in_text(finder, text)
+    assert [(a.name, a.aliases) for a in found] == [("Tucson Police Department", ["TPD"])]
