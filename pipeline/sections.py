@@ -34,6 +34,11 @@ CHECKED = "✔✓☑✅√"
 UNCHECKED = "✗✘☐❌"
 BULLETS = "•·▪‣◦●○■-–—*"
 QUOTES = "“”\"‘’'"
+TABLE_RULE_ROW = re.compile(r"^\|?[\s:|\-–—=+]+\|?$")
+CELL_YES = {"yes", "y", "x", "true", "used", "in use", "active"}
+CELL_NO = {"no", "n", "false", "-", "–", "—", "not used", "none", "inactive"}
+INLINE_TACTIC_LIST = re.compile(
+    r"(?i)^\s*(?P<heading>(?:demand[- ]reduction\s+)?tactics(?:\s+used)?|categories)\s*:\s*(?P<items>\S.*?)\s*$")
 LIST_HEADER_ROW = re.compile(r"(?i)^(tactics?|categor(y|ies))\s*(\t+|\s{2,})\s*(in\s+use|used\??|status|yes\s*/\s*no)$")
 
 
@@ -199,7 +204,7 @@ def _find_tactic_list(text: str, lines: list[Line], nonblank: list[int], body_fi
     window = [i for i in nonblank if body_first <= i < body_end][:TACTIC_HEADING_WINDOW]
     heading_line = next((i for i in window if TACTIC_HEADING.match(lines[i].text.strip())), None)
     if heading_line is None:
-        return None
+        return _find_inline_tactic_list(text, lines, window, layout)
     items: list[ListItem] = []
     last = heading_line
     for i in range(heading_line + 1, body_end):
@@ -207,7 +212,8 @@ def _find_tactic_list(text: str, lines: list[Line], nonblank: list[int], body_fi
         s = raw.strip()
         if not s:
             continue
-        if LIST_HEADER_ROW.match(s):
+        if LIST_HEADER_ROW.match(s) or TABLE_RULE_ROW.match(s) or \
+                LIST_HEADER_ROW.match(" \t".join(c.strip() for c in s.strip("|").split("|"))):
             last = i
             continue
         item = _tactic_row(text, lines[i])
@@ -229,23 +235,52 @@ def _find_tactic_list(text: str, lines: list[Line], nonblank: list[int], body_fi
     return last + 1
 
 
+def _find_inline_tactic_list(text: str, lines: list[Line], window: list[int], layout: Layout) -> Optional[int]:
+    """"Tactics Used: Reverse Stings, John School, Web Stings" on one line."""
+    for i in window:
+        m = INLINE_TACTIC_LIST.match(lines[i].text)
+        if not m:
+            continue
+        items = []
+        base = lines[i].start + m.start("items")
+        for part in re.finditer(r"[^,;|•·]+", m.group("items")):
+            label = trim(text, base + part.start(), base + part.end(), strip_chars=BULLETS + QUOTES + ".")
+            if label.text:
+                items.append(ListItem(label=label))
+        if len(items) < 2 or not all(it.label.text[0].isalpha() and len(it.label.text) <= MAX_LIST_ITEM_CHARS
+                                     and len(it.label.text.split()) <= 6 for it in items):
+            continue  # a sentence, not a list
+        layout.tactic_items = items
+        region = trim(text, lines[i].start, lines[i].end)
+        heading = trim(text, lines[i].start, lines[i].start + m.end("heading"))
+        layout.sections.append(PageSection("tactics", region, heading=heading))
+        return i + 1
+    return None
+
+
 def _tactic_row(text: str, line: Line) -> Optional[ListItem]:
-    """A tactic list row ("Auto Seizure", "✓ Reverse stings", "Web Stings\\t✔"), or None."""
+    """A tactic list row ("Auto Seizure", "✓ Reverse stings", "Web Stings\t✔", "| Cameras | No |"), or None."""
     s = line.text.strip()
     marks = CHECKED + UNCHECKED
     has_mark = any(c in marks for c in s)
-    if len(s) > MAX_LIST_ITEM_CHARS + (4 if has_mark else 0) or s[-1] in ".!?;,":
+    if len(s) > MAX_LIST_ITEM_CHARS + (4 if has_mark else 0) + (12 if "|" in s or "\t" in s else 0) \
+            or s[-1] in ".!?;,":
         return None
     checked: Optional[bool] = None
     if has_mark:
         checked = any(c in CHECKED for c in s)
-    label = trim(text, line.start, line.end, strip_chars=marks + BULLETS + QUOTES)
+    label = trim(text, line.start, line.end, strip_chars=marks + BULLETS + QUOTES + "|")
     if not label.text or not label.text[0].isalpha():
         return None
-    # A table row keeps its mark after a tab: cut at the first tab.
-    tab = label.text.find("\t")
-    if tab > 0:
-        label = trim(text, label.start, label.start + tab, strip_chars=QUOTES)
+    # A table row keeps its mark (or "Yes" / "No") in a cell after a tab or "|": cut at the first one.
+    cut = min((k for k in (label.text.find("\t"), label.text.find("|")) if k > 0), default=-1)
+    if cut > 0:
+        cell = label.text[cut:].strip(" \t|" + marks).lower()
+        if not has_mark and cell in CELL_YES:
+            checked = True
+        elif not has_mark and cell in CELL_NO:
+            checked = False
+        label = trim(text, label.start, label.start + cut, strip_chars=QUOTES)
     return ListItem(label=label, checked=checked)
 
 

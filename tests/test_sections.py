@@ -121,3 +121,26 @@ def test_sections_odd_text_regions_match():
     ):
         assert_regions_exact(text)
         assert len(find_layout(text).tactic_items) == 2
+
+
+def test_sections_inline_list_after_heading():
+    text = page("Tactics Used: Reverse Stings, John School; Web Stings")
+    assert labels(text) == [("Reverse Stings", None), ("John School", None), ("Web Stings", None)]
+    assert_regions_exact(text)
+
+
+def test_sections_inline_heading_sentence_is_no_list():
+    text = page("Tactics: the department has relied on arrests, and it has also tried letters to owners of cars.")
+    assert labels(text) == []
+
+
+def test_sections_markdown_table_with_marks():
+    rows = "| Tactic | In use |\n|---|---|\n| Reverse stings | ✓ |\n| Cameras | |\n| Web stings | ✔ |"
+    text = page("Categories:\n\n" + rows)
+    assert labels(text) == [("Reverse stings", True), ("Cameras", False), ("Web stings", True)]
+    assert_regions_exact(text)
+
+
+def test_sections_yes_no_cells():
+    text = page("Tactics Used\n\nReverse stings\tYes\nCameras\tNo\nWeb stings\tyes")
+    assert labels(text) == [("Reverse stings", True), ("Cameras", False), ("Web stings", True)]
