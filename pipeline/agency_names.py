@@ -873,6 +873,8 @@ class AgencyFinder:
         if any(not w[:1].isupper() and not w[:1].isdigit() and w.lower() not in self.inner
                and w.lower() not in NAME_LOWER_WORDS for w in words):
             return False  # "Local businesses"
+        if len(words) == 1 and name[0].isupper() and name[1:].islower() and name.endswith("s"):
+            return False  # "Residents", "Businesses": people and places, not one organization
         if len(words) == 1 and not single_ok:
             return name.isupper() and len(name) >= 3 and name not in self.state_codes \
                 and name not in self.acronym_stop

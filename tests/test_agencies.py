@@ -345,3 +345,15 @@ def test_agencies_short_form_before_long_form(finder):
     text = "The TPD (Tucson Police Department) released names."
     found = find_in_text(finder, text)
     assert [(a.name, a.aliases) for a in found] == [("Tucson Police Department", ["TPD"])]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_agencies_component_mentions_valid_on_any_text(nlp, parts):
+    from pipeline.spans import results
+
+    text = "".join(parts)
+    doc = nlp(text)
+    for a in results(doc)["agencies"]:
+        for m in a["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"]
