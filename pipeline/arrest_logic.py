@@ -43,6 +43,8 @@ class ArrestLexicon(BaseModel):
     role_cues: dict[str, list[str]]
     gendered: dict[str, list[str]]
     gendered_context: dict[str, list[str]]
+    generic_people: list[str]
+    operation_roles: dict[str, list[str]]
     mixed_markers: list[str]
     generic_markers: list[str]
     other_operation_markers: list[str]
@@ -62,7 +64,7 @@ class ArrestLexicon(BaseModel):
             raise ValueError(f"unknown qualifier names {bad}; use {list(QUALIFIERS)}")
         return v
 
-    @field_validator("roles", "role_cues", "gendered", "gendered_context")
+    @field_validator("roles", "role_cues", "gendered", "gendered_context", "operation_roles")
     @classmethod
     def _known_roles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         bad = sorted(set(v) - set(ROLES))
@@ -298,14 +300,18 @@ def context_roles(context: str, lex: ArrestLexicon) -> frozenset:
     return frozenset(r for r in ("buyer", "seller") if _has_phrase(context, lex.gendered_context.get(r, [])))
 
 
-def pick_role(noun: str, after: str, context: frozenset, lex: ArrestLexicon, mixed: bool = False) -> str:
+def pick_role(noun: str, after: str, context: frozenset, lex: ArrestLexicon, mixed: bool = False,
+              sentence: str = "") -> str:
     """buyer, seller, trafficker, mixed or unknown for a count.
 
     `noun` is the counted noun group ("male sex buyers", "women", ""), `after`
     the words that follow it up to the next count ("for soliciting", "selling
     sex", "as Johns, Prostitutes"), `context` the `context_roles` of the
     paragraph around it. `mixed` is set when sub-counts of other roles follow ("92
-    arrests: 39 sex buyers, 39 women selling sex and 12 pimps").
+    arrests: 39 sex buyers, 39 women selling sex and 12 pimps"). A count of
+    "arrests" or "people" takes the role of the operation its `sentence` names
+    ("a second web-based reverse sting ... resulted in 11 arrests" is buyers,
+    "Supply reduction, street prostitution: 32 arrests" sellers).
     """
     noun_low = noun.lower()
     words = re.findall(r"[\w'’-]+", noun_low)
@@ -322,6 +328,10 @@ def pick_role(noun: str, after: str, context: frozenset, lex: ArrestLexicon, mix
     for role in ("buyer", "seller"):
         if any(w in lex.gendered.get(role, []) for w in words) and role in context:
             return role
+    if set(words) <= set(lex.generic_people):
+        named = [r for r in ROLES if _has_phrase(sentence, lex.operation_roles.get(r, []))]
+        if len(named) == 1:
+            return named[0]
     return "unknown"
 
 

@@ -559,3 +559,17 @@ def test_a_dated_sentence_about_something_else_stops_the_carried_date(extract_te
             "In 2013, the city council approved funding. Six men were arrested in the next sting.\n\n"
             "State Illinois\nType City\n")
     assert dated(extract_text, text) == [(12, "2010"), (6, None)]
+
+
+@pytest.mark.parametrize("sentence, role", [
+    ("A second web-based reverse sting near the airport resulted in 11 arrests.", "buyer"),
+    ("Supply reduction, street prostitution: 32 arrests", "seller"),
+    ("Demand reduction (buyer sting): 31 arrests", "buyer"),
+    ("The sweep resulted in 40 arrests.", "unknown"),
+])
+def test_pick_role_of_a_plain_count_from_the_operation_named(sentence, role):
+    assert pick_role("", "", frozenset(), LEX, sentence=sentence) == role
+
+
+def test_pick_role_keeps_the_noun_over_the_operation():
+    assert pick_role("pimps", "", frozenset(), LEX, sentence="a reverse sting netted 3 pimps") == "trafficker"

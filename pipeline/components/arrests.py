@@ -187,7 +187,7 @@ class ArrestsComponent:
                 how = "list_item"
         noun = text[toks[f.count_end].start:toks[f.noun_end - 1].end] if f.noun_end > f.count_end else ""
         after_start = toks[f.noun_end].start if f.noun_end < len(toks) else unit.end
-        after = text[after_start:max(after_start, min(stop, after_start + 80))]
+        after = text[after_start:max(after_start, min(stop, after_start + 160))]
         # what describes the people counted, not the officers who arrested them
         after = re.split(r"\s(?:by|after|when|while)\s|[;.]|(?<=\w)\s+who\s", after)[0]
         if unit.paragraph not in roles_cache:
@@ -205,7 +205,7 @@ class ArrestsComponent:
             "sentence": make_span(text, unit.start, unit.end),
             "confidence": round(conf, 2),
         }
-        return _Pending(item, f, noun, after, roles_cache[unit.paragraph])
+        return _Pending(item, f, noun, after, roles_cache[unit.paragraph], text[unit.start:unit.end])
 
     @staticmethod
     def _paragraph(text: str, unit: Unit) -> str:
@@ -257,9 +257,11 @@ class _Pending:
     noun: str
     after: str
     context: frozenset
+    sentence: str
 
     def entry(self, lex: ArrestLexicon) -> dict:
-        self.item["role"] = pick_role(self.noun, self.after, self.context, lex, mixed=self.found.mixed)
+        self.item["role"] = pick_role(self.noun, self.after, self.context, lex, mixed=self.found.mixed,
+                                      sentence=self.sentence)
         return self.item
 
 
