@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import sys
 import uuid
 from collections import Counter
 from pathlib import Path
