@@ -89,6 +89,12 @@ def qualifier_before(text: str, pos: int, lexicon: PopulationLexicon) -> tuple[s
     return best
 
 
+def footer_figure(text: str) -> Optional[int]:
+    """The figure of a footer "Population ..." value: "40576", "40,576 (2020)"; None for "1e999", "N/A"."""
+    m = re.match(r"^\s*(\d{1,3}(?:,\d{3})+|\d+)(?=\s|\(|$)", text)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
 def plausible(value: int, lexicon: PopulationLexicon) -> bool:
     """A population a US place can have: not a count of arrests, not 1e999."""
     return lexicon.min_population <= value <= lexicon.max_population

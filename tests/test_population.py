@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.population_rules import (PlaceRef, PopulationLexicon, mismatch, parse_figure, plausible,
-                                       qualifier_before, whose_population)
+from pipeline.population_rules import (PlaceRef, PopulationLexicon, footer_figure, mismatch, parse_figure,
+                                       plausible, qualifier_before, whose_population)
 from pipeline.rules import MODELS_DIR, load_lexicon
 
 LEX = load_lexicon(MODELS_DIR / "population" / "lexicon.json", PopulationLexicon)
@@ -54,6 +54,12 @@ def test_plausible_rejects_arrest_counts_and_absurd_values():
     assert plausible(40576, LEX)
     assert not plausible(34, LEX)
     assert not plausible(900_000_000, LEX)
+
+
+@pytest.mark.parametrize("value,figure", [("40576", 40576), ("40,576", 40576), ("40,576 (2020)", 40576),
+                                          ("1e999", None), ("N/A", None), ("12.5", None)])
+def test_footer_figure(value, figure):
+    assert footer_figure(value) == figure
 
 
 def test_mismatch_over_a_quarter():
@@ -178,11 +184,13 @@ def test_population_component_ignores_counts_of_people_arrested(extract_text):
     assert extract_text(text)["population"] is None
 
 
-def test_population_component_rejects_absurd_footer(extract_text):
-    text = page("Springfield is a river town.", "State Illinois\nType City\nPopulation 99999999999\n")
+@pytest.mark.parametrize("figure", ["99999999999", "1e999"])
+def test_population_component_rejects_absurd_footer(extract_text, figure):
+    text = page("Springfield is a river town.", f"State Illinois\nType City\nPopulation {figure}\nComments are closed.\n")
     record = extract_text(text)
     assert record["population"] is None
     assert any(f["code"] == "population_rejected" for f in record["flags"])
+    assert record["jurisdiction"]["type"] == "City"  # the rest of the footer is still read
 
 
 @pytest.mark.parametrize("variant", ["crlf", "bom", "nbsp", "emoji", "curly"])

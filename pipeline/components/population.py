@@ -22,9 +22,8 @@ from spacy.util import filter_spans
 
 from pipeline.components.jurisdiction import place_of
 from pipeline.components.layout import layout_of
-from pipeline.numbers import parse_digits
-from pipeline.population_rules import (PlaceRef, PopulationLexicon, mismatch, parse_figure, plausible,
-                                       whose_population)
+from pipeline.population_rules import (PlaceRef, PopulationLexicon, footer_figure, mismatch, parse_figure,
+                                       plausible, whose_population)
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results, trimmed_span
 
@@ -56,7 +55,7 @@ class PopulationComponent:
         footer = None
         region = layout.footer.get("population")
         if region is not None:
-            value = parse_digits(region.text.replace(".", ",") if region.text.count(".") > 1 else region.text)
+            value = footer_figure(region.text)
             if value is not None and plausible(value, self.lexicon):
                 footer = (value, make_span(text, region.start, region.end, rule="footer_population"))
             else:
