@@ -735,6 +735,8 @@ class AgencyFinder:
                 return head.kind
         words = name.split()
         key = norm_name(name)
+        if "University" in words or "College" in words:
+            return "other"
         if any(key == f or key.startswith(f + " ") for f in self.federal):
             return "federal"
         if any(w in self.local_words for w in words) or any(key.startswith(p + " ") for p in self.places):
@@ -767,12 +769,29 @@ class AgencyFinder:
                     parent = p
                     break
             if parent is None or parent.unit:
+                if c.kind == "other":
+                    c.kind = self.neighbour_kind(toks, cands, n)
                 out.append(c)
                 continue
             out.append(Candidate(c.start, c.end, f"{parent.name} {c.name}", c.surface, parent.kind,
                                  "unit_of_parent", 0.85, unit=True,
                                  span=(span_start, toks[c.end - 1].end), aliases=[c.name]))
         return out
+
+    def neighbour_kind(self, toks: Sequence[Tok], cands: Sequence[Candidate], n: int) -> AgencyKind:
+        """The kind of the nearest other agency in the same sentence ("the Human Trafficking
+        Division within the Attorney General's Office" is a prosecutor's division)."""
+        c = cands[n]
+        best: Optional[tuple[int, Candidate]] = None
+        for m, other in enumerate(cands):
+            if m == n or other.kind == "other" or other.rule.startswith("coordinated"):
+                continue
+            lo, hi = (other.end, c.start) if other.end <= c.start else (c.end, other.start)
+            if hi < lo or any(t.text in SENTENCE_END or t.nl_before for t in toks[lo:hi + 1 if hi < len(toks) else hi]):
+                continue
+            if best is None or hi - lo < best[0]:
+                best = (hi - lo, other)
+        return best[1].kind if best else "other"
 
     def is_outlet(self, name: str, outlet_norms: set[str]) -> bool:
         key = norm_name(name)
