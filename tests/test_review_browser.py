@@ -191,6 +191,7 @@ def test_review_in_a_browser_keeps_decisions_across_reload_and_reruns(browser, s
     assert browser.find_element(By.ID, "add-end").get_attribute("value") == str(start + len(phrase))
     Select(browser.find_element(By.ID, "add-field")).select_by_value("tactics")
     value = browser.find_element(By.ID, "add-value")
+    assert value.get_attribute("list") == "tactic-labels"  # the known labels are offered
     value.clear()
     value.send_keys("Neighborhood Action")
     browser.find_element(By.ID, "add-button").click()

@@ -246,6 +246,7 @@ def test_document_page_highlights_every_span_with_its_offsets(client):
     assert f'data-s="{at}" data-e="{at + 1}" data-refs="arrests.0"' in page
     assert 'class="seg cr"' in page  # carriage returns kept as their own offsets
     assert 'id="item-arrests-0"' in page and "Add a missed item" in page
+    assert '<datalist id="tactic-labels">' in page and '<option value="John School">' in page
 
 
 def test_form_post_saves_and_redirects_to_the_next_item(client):

@@ -53,6 +53,17 @@ def _choices() -> dict:
             ("jurisdiction", "type"): list(get_args(m.JurisdictionType))}
 
 
+def tactic_labels() -> list[str]:
+    """The known tactic labels (models/tactics/labels.json), offered when correcting or adding a tactic."""
+    from pipeline.rules import models_dir
+
+    try:
+        data = json.loads((models_dir() / "tactics" / "labels.json").read_text(encoding="utf-8"))
+        return sorted(data.get("labels", {}))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 class HttpError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -73,6 +84,7 @@ class ReviewApp:
         self.secret = secret or secrets.token_bytes(32)
         self.env = environment()
         self.choices = _choices()
+        self.tactic_labels = tactic_labels()
 
     # ------------------------------------------------------------ plumbing
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -208,7 +220,7 @@ class ReviewApp:
         next_of = {ref: (refs[n + 1] if n + 1 < len(refs) else ref) for n, ref in enumerate(refs)}
         return self._html("doc.html", session, data=data, text_html=text_html, by_field=by_field,
                           next_of=next_of, queue=query.get("queue") == "1",
-                          choices={"kind": self.choices[("agencies", "kind")]},
+                          choices={"kind": self.choices[("agencies", "kind")]}, tactic_labels=self.tactic_labels,
                           choices_for=lambda f, k: self.choices.get((f, k)))
 
     # ------------------------------------------------------------ decisions

@@ -104,6 +104,8 @@
     Array.prototype.forEach.call(document.querySelectorAll(".only-agencies"), function (el) {
       el.hidden = addField.value !== "agencies";
     });
+    if (addField.value === "tactics") addValue.setAttribute("list", "tactic-labels");
+    else addValue.removeAttribute("list");
   }
   addField.addEventListener("change", showKind);
   showKind();
