@@ -261,3 +261,11 @@ def test_tactics_men_answering_ads_in_a_study_is_no_web_sting(extract_text):
     text = ("Springfield, IL\n\nSpringfield is a city. Detectives ran a hotel sting to arrest men responding "
             "to online ads.\n")
     assert "Web Stings" in {t["label"] for t in extract_text(text)["tactics"]}
+
+
+def test_tactics_cameras_need_a_surveillance_context(extract_text):
+    base = "Springfield, IL\n\nSpringfield is a city of 60,000 people. {}\n"
+    news = extract_text(base.format("Television cameras followed the mayor to the ribbon cutting."))
+    assert "Cameras" not in {t["label"] for t in news["tactics"]}
+    used = extract_text(base.format("The city installed cameras along the corridor to deter cruising johns."))
+    assert "Cameras" in {t["label"] for t in used["tactics"]}
