@@ -28,7 +28,7 @@ TACTIC_HEADING = re.compile(r"(?i)^(tactics(\s+used)?|categories|demand[- ]reduc
 PARTNERS_HEADING = re.compile(r"(?i)^key\s+partners\s*:?$")
 SOURCES_HEADING = re.compile(r"(?i)^(key\s+)?sources\s*:?$")
 FOOTER_LINE = re.compile(
-    r"(?i)^(state\s+[A-Z][\w .'-]*|type\s+\w[\w ]*|population\s+[\w,.+\-]+(?:\s+\([^)\n]{0,30}\))?|location|"
+    r"(?i)^(state\s+[A-Z][\w .'-]*|type\s+\w[\w ]*|population\s+(?:\d[\w,.+\-]*|n/?a|unknown|-+)(?:\s+\([^)\n]{0,30}\))?|location|"
     r"comments\s+are\s+closed\.?)$")
 CHECKED = "✔✓☑✅√"
 UNCHECKED = "✗✘☐❌"

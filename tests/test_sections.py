@@ -144,3 +144,16 @@ def test_sections_markdown_table_with_marks():
 def test_sections_yes_no_cells():
     text = page("Tactics Used\n\nReverse stings\tYes\nCameras\tNo\nWeb stings\tyes")
     assert labels(text) == [("Reverse stings", True), ("Cameras", False), ("Web stings", True)]
+
+
+def test_sections_footer_keeps_unreadable_population_line():
+    text = page("Tactics Used\n\nReverse Stings", footer="State Illinois\nType City\nPopulation 1e999\nComments are closed.\n")
+    layout = find_layout(text)
+    assert layout.footer["type"].text == "City" and layout.footer["population"].text == "1e999"
+    text = page("Tactics Used\n\nReverse Stings", footer="State Illinois\nType City\nPopulation N/A\n")
+    assert find_layout(text).footer["population"].text == "N/A"
+
+
+def test_sections_population_heading_is_not_footer():
+    text = "Springfield, IL\n\nSpringfield is a city of about 60,000 people on the river.\n\nPopulation growth\n"
+    assert find_layout(text).footer == {}
