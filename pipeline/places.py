@@ -457,7 +457,7 @@ def gazetteer_state(text: str, name: Found, vocab: PlaceVocab) -> Optional[Found
     codes = vocab.gazetteer_states(name.value)
     if not codes:
         return None
-    named = most_named_state_among(text, vocab, codes)
+    named = most_named_state(text, vocab, only=set(codes))
     if named is not None:
         return named
     standalone = _standalone_city_in(text, vocab)
@@ -469,12 +469,6 @@ def gazetteer_state(text: str, name: Found, vocab: PlaceVocab) -> Optional[Found
         if st is not None:
             return Found(st.name, name.start, name.end, "gazetteer")
     return None
-
-
-def most_named_state_among(text: str, vocab: PlaceVocab, codes: list[str]) -> Optional[Found]:
-    """The state among `codes` the text names most often (None when it names none of them)."""
-    best = most_named_state(text, vocab, only=set(codes))
-    return best
 
 
 def _standalone_city_in(text: str, vocab: PlaceVocab) -> Optional[Found]:
