@@ -291,3 +291,22 @@ def test_parse_entry_never_fails_and_offsets_point_at_values(lex, entry):
 ])
 def test_parse_entry_drops_weekdays_seasons_and_format_notes_from_outlet(entry, outlet, lex):
     assert parsed(entry, lex).outlet == outlet
+
+
+def test_parsing_a_hostile_entry_is_linear(lex):
+    """Quotes, apostrophes, commas and dates repeated: 10x the text costs about 10x, not 100x."""
+    import time
+
+    from pipeline.components.citations import parse_unclosed
+
+    unit = "“Sting Nets 40, The Ledger’s ‘p. 3,’ May 25 1998, 2004, Sun. 'x' \"y "
+
+    def cost(n):
+        entry = (unit * (n // len(unit) + 1))[:n]
+        start = time.perf_counter()
+        parse_entry(entry, lex), parse_unclosed(entry, lex), find_date(entry, lex)
+        return time.perf_counter() - start
+
+    cost(5_000)
+    small = min(cost(5_000) for _ in range(3))
+    assert cost(50_000) < 25 * small + 0.05

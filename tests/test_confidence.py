@@ -224,3 +224,18 @@ def test_sections_lookup_reads_a_records_sections():
                           {"name": "sources", "span": span(50, 80)}])
     assert [at(o) for o in (0, 9, 10, 55, 80, 95, 500)] == [
         "title", "title", "narrative", "sources", "narrative", "footer", "narrative"]
+
+
+def test_finalize_is_linear_in_the_number_of_items(model):
+    import time
+
+    def cost(n):
+        out = {"arrests": [{"count": i % 50, "span": span(i)} for i in range(n)],
+               "dates": [{"value": "2008", "span": span(i)} for i in range(n)],
+               "citations": [{"title": "t", "span": span(i * 10, i * 10 + 5)} for i in range(n)]}
+        start = time.perf_counter()
+        finalize(out, lambda offset: "narrative", model)
+        return time.perf_counter() - start
+
+    small = min(cost(300) for _ in range(3))
+    assert cost(3000) < 25 * small + 0.05

@@ -43,6 +43,8 @@ LEXICON_FILE = "citations.json"
 TITLE_TRIM = " \t\u00a0,;:."
 OUTLET_TRIM = " \t\u00a0,;:.–—-()[]|/"
 BULLET_CHARS = "•·▪‣◦●○■-–—*"
+MAX_NOISE_ROUNDS = 6  # noise pieces trimmed off one outlet at most (keeps a hostile line linear)
+_TITLE_CHAR = re.compile(r"[^\s,;:.]")  # a character that makes a title non-empty (see TITLE_TRIM)
 
 
 class QuotePair(BaseModel):
@@ -170,19 +172,17 @@ def date_search_end(text: str, lex: CitationLexicon, start: int = 0) -> int:
 
 def find_date(text: str, lex: CitationLexicon, start: int = 0) -> Optional[FoundDate]:
     """The last (rightmost) calendar date in text[start:], most specific form first at each place."""
-    found: list[FoundDate] = []
+    best: Optional[FoundDate] = None
     end = date_search_end(text, lex, start)
-    for kind, pattern in lex.date_patterns:
+    for kind, pattern in lex.date_patterns:  # most specific first: it wins ties
         for m in pattern.finditer(text, start, end):
-            value = _value(kind, m, lex)
-            if value is None:
+            # The rightmost end, then the longest: "May 25 1998" over the "1998" inside it.
+            if best is not None and (m.end(), m.end() - m.start()) <= (best.end, best.end - best.start):
                 continue
-            if any(f.start <= m.start() and m.end() <= f.end for f in found):
-                continue  # a more specific pattern already covers these characters
-            found.append(FoundDate(m.start(), m.end(), value, None, f"citations.date_{kind}"))
-    if not found:
-        return None
-    return max(found, key=lambda f: (f.end, f.end - f.start))
+            value = _value(kind, m, lex)
+            if value is not None:
+                best = FoundDate(m.start(), m.end(), value, None, f"citations.date_{kind}")
+    return best
 
 
 def _find_title(entry: str, lex: CitationLexicon) -> Optional[tuple[int, int, QuotePair]]:
@@ -191,10 +191,9 @@ def _find_title(entry: str, lex: CitationLexicon) -> Optional[tuple[int, int, Qu
     for pair in lex.quote_pairs:
         for open_at in _openings(entry, pair, lex):
             close_at = _closing(entry, open_at + 1, pair)
-            if close_at is not None:
-                if best is None or open_at < best[0] - 1:
-                    best = (open_at + 1, close_at, pair)
-                break
+            if close_at is not None and (best is None or open_at < best[0] - 1):
+                best = (open_at + 1, close_at, pair)
+            break  # a later opening of this pair closes no sooner: one scan per pair
     return best
 
 
@@ -216,9 +215,14 @@ def _prefix_ok(prefix: str) -> bool:
 
 
 def _closing(entry: str, start: int, pair: QuotePair) -> Optional[int]:
-    for i in range(start, len(entry)):
-        if entry[i] not in pair.close:
-            continue
+    """Offset of the mark closing a title opened just before `start` (linear in the entry)."""
+    first_char = _TITLE_CHAR.search(entry, start)
+    if first_char is None:
+        return None
+    for m in re.compile("[" + re.escape(pair.close) + "]").finditer(entry, start):
+        i = m.start()
+        if i < start or i <= first_char.start():
+            continue  # nothing but trimmed characters yet: not a title
         if pair.single:
             # An apostrophe ("Prostitutes’ Customers") is not the end: the
             # closing mark of a single-quoted title sits against a comma.
@@ -226,8 +230,7 @@ def _closing(entry: str, start: int, pair: QuotePair) -> Optional[int]:
             after = entry[i + 1:i + 2]
             if before not in ",." and after != ",":
                 continue
-        if entry[start:i].strip(TITLE_TRIM):
-            return i
+        return i
     return None
 
 
@@ -241,8 +244,9 @@ def _trim(entry: str, start: int, end: int, chars: str) -> tuple[int, int]:
 
 def _outlet(entry: str, start: int, end: int, lex: CitationLexicon) -> Optional[tuple[int, int]]:
     start, end = _trim(entry, start, end, OUTLET_TRIM)
-    changed = True
-    while changed and start < end:
+    changed, rounds = True, 0
+    while changed and start < end and rounds < MAX_NOISE_ROUNDS:
+        rounds += 1
         changed = False
         for leading, pattern in lex.noise_patterns:
             m = pattern.match(entry, start, end) if leading else pattern.search(entry, start, end)

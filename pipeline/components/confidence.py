@@ -29,6 +29,7 @@ Everything below but the component class is pure and works on plain dicts
 from __future__ import annotations
 
 import bisect
+import collections
 import json
 import math
 import re
@@ -149,6 +150,25 @@ class Context:
     arrests: list[dict] = field(default_factory=list)
     citation_spans: list[tuple[int, int]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._counts: Optional[collections.Counter] = None
+        self._cites: Optional[tuple[list[int], list[int]]] = None
+
+    def count_stated(self, count) -> int:
+        """How many arrest items state this count."""
+        if self._counts is None:
+            self._counts = collections.Counter(a.get("count") for a in self.arrests)
+        return self._counts[count]
+
+    def in_citation(self, start: int, end: int) -> bool:
+        """Is text[start:end] inside a citation entry? (entries do not overlap)"""
+        if self._cites is None:
+            spans = sorted(self.citation_spans)
+            self._cites = ([s for s, _ in spans], [e for _, e in spans])
+        starts, ends = self._cites
+        i = bisect.bisect_right(starts, start) - 1
+        return i >= 0 and end <= ends[i]
+
 
 def mention_agrees(value: int, qualifier: str, figure: int) -> bool:
     """Does a narrative population statement ("about 40,000") fit a figure (40576)?"""
@@ -199,10 +219,10 @@ def features(field_name: str, item: dict, ctx: Context) -> list[str]:
     elif field_name == "arrests":
         if item.get("date") and (item["date"] or {}).get("value"):
             out.append("dated")
-        if any(a is not item and a.get("count") == item.get("count") for a in ctx.arrests):
+        if ctx.count_stated(item.get("count")) >= 2:
             out.append("count_restated")
     elif field_name == "dates":
-        if spans and any(s <= spans[0]["start"] and spans[0]["end"] <= e for s, e in ctx.citation_spans):
+        if spans and ctx.in_citation(spans[0]["start"], spans[0]["end"]):
             out.append("in_citation")
     elif field_name == "citations":
         if item.get("outlet") and item.get("date"):
