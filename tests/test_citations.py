@@ -309,4 +309,4 @@ def test_parsing_a_hostile_entry_is_linear(lex):
 
     cost(5_000)
     small = min(cost(5_000) for _ in range(3))
-    assert cost(50_000) < 25 * small + 0.05
+    assert min(cost(50_000) for _ in range(2)) < 25 * small + 0.1
