@@ -37,12 +37,20 @@ FSYNC_EVERY_SECONDS = 1.0
 CODE_ROOT = Path(__file__).resolve().parent
 
 
+# Modules that never shape a record (commands, review app, exports, the
+# batch machinery): editing them does not re-extract every page.
+NOT_EXTRACTION = frozenset({"commands", "review", "__main__.py", "api.py", "bench.py", "cli.py",
+                            "evaluate.py", "export.py", "manifest.py", "parallel.py", "progress.py",
+                            "report.py", "tables.py"})
+
+
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """sha256 over the pipeline package's Python sources (a code change re-extracts)."""
+    """sha256 over the Python sources that make records (a code change re-extracts)."""
     digest = hashlib.sha256()
     for p in sorted(CODE_ROOT.rglob("*.py")):
-        if "__pycache__" in p.parts:
+        rel = p.relative_to(CODE_ROOT).parts
+        if "__pycache__" in rel or rel[0] in NOT_EXTRACTION:
             continue
         digest.update(p.relative_to(CODE_ROOT).as_posix().encode())
         digest.update(b"\0")

@@ -145,3 +145,27 @@ def test_a_page_given_twice_gives_two_records_and_both_are_kept(nlp, pages, tmp_
     second = run_batch([page, page], out, nlp)
     assert (second.kept, second.extracted) == (2, 0)
     assert [r["doc_id"] for r in records_of(out)] == ids
+
+
+def test_code_hash_follows_extraction_code_only(tmp_path, monkeypatch):
+    from pipeline import manifest
+
+    root = tmp_path / "pipeline"
+    (root / "components").mkdir(parents=True)
+    (root / "review").mkdir()
+    (root / "components" / "dates.py").write_text("A = 1\n")
+    (root / "review" / "server.py").write_text("B = 1\n")
+    (root / "export.py").write_text("C = 1\n")
+    monkeypatch.setattr(manifest, "CODE_ROOT", root)
+
+    def fresh():
+        manifest.code_hash.cache_clear()
+        return manifest.code_hash()
+
+    first = fresh()
+    (root / "review" / "server.py").write_text("B = 2\n")
+    (root / "export.py").write_text("C = 2\n")
+    assert fresh() == first
+    (root / "components" / "dates.py").write_text("A = 2\n")
+    assert fresh() != first
+    manifest.code_hash.cache_clear()
