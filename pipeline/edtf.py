@@ -174,12 +174,14 @@ def interval_date(a: EdtfDate, b: EdtfDate) -> EdtfDate:
 
 # ---------------------------------------------------------------- text helpers
 
+_HYPHENS = re.compile(r"[\u2010\u2011\u2012]")
+_SPACES = re.compile(r"\s+")
+
 def clean(text: str) -> str:
     """Lower case, one space for any run of whitespace, plain quotes and hyphens."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"[\u2010\u2011\u2012]", "-", text)
-    text = re.sub(r"\s+", " ", text).strip().lower()
-    return re.sub(r" ,", ",", text)
+    text = _HYPHENS.sub("-", text)
+    return _SPACES.sub(" ", text).strip().lower().replace(" ,", ",")
 
 
 def _strip_the(s: str) -> str:
@@ -261,6 +263,17 @@ def _month_alt(lex: DateLexicon) -> str:
 
 
 _PATTERN_CACHE: dict[int, tuple[DateLexicon, dict[str, re.Pattern]]] = {}
+_REGEX_CACHE: dict[tuple[int, str], tuple[DateLexicon, re.Pattern]] = {}
+
+
+def _compiled(lex: DateLexicon, key: str, build) -> re.Pattern:
+    """A regex built from the lexicon by `build(lex)`, compiled once per lexicon and key."""
+    cached = _REGEX_CACHE.get((id(lex), key))
+    if cached is not None and cached[0] is lex:
+        return cached[1]
+    rx = re.compile(build(lex))
+    _REGEX_CACHE[(id(lex), key)] = (lex, rx)
+    return rx
 
 
 def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
@@ -350,9 +363,10 @@ def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfD
 
 def _two_points(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[tuple[EdtfDate, EdtfDate]]:
     """"2012 and 2014", "may to july 2013", "2012-14" -> the interval's two ends."""
-    joiners = sorted(lex.interval_joiners, key=len, reverse=True)
-    alt = "|".join(rf"\b{re.escape(j)}\b" if j[:1].isalpha() else re.escape(j) for j in joiners)
-    for m in re.finditer(rf"\s*(?:{alt})\s*", s):
+    joiner_rx = _compiled(lex, "joiners", lambda lx: r"\s*(?:" + "|".join(
+        rf"\b{re.escape(j)}\b" if j[:1].isalpha() else re.escape(j)
+        for j in sorted(lx.interval_joiners, key=len, reverse=True)) + r")\s*")
+    for m in joiner_rx.finditer(s):
         joiner = m.group().strip()
         left, right = s[: m.start()].strip(" ,"), s[m.end():].strip(" ,")
         if not left or not right:
@@ -438,11 +452,11 @@ def split_coordination(text: str, lex: Optional[DateLexicon] = None) -> list[tup
     "May 23 and 24, 2013" -> [(0, 6, "May 23 2013"), (11, 19, "May 24, 2013")].
     """
     lex = lex or load_date_lexicon()
-    words = [c for c in lex.coordinators if c != ","]
-    alt = "|".join(re.escape(w) for w in words)
+    coordinator_rx = _compiled(lex, "coordinators", lambda lx: r"\s*,?\s*\b(?:" + "|".join(
+        re.escape(w) for w in lx.coordinators if w != ",") + r")\b\s*|\s*,\s*(?=[A-Za-z])")
     parts: list[tuple[int, int]] = []
     pos = 0
-    for m in re.finditer(rf"\s*,?\s*\b(?:{alt})\b\s*|\s*,\s*(?=[A-Za-z])", text):
+    for m in coordinator_rx.finditer(text):
         parts.append((pos, m.start()))
         pos = m.end()
     parts.append((pos, len(text)))
@@ -495,13 +509,13 @@ def duration_context(before: str, lex: Optional[DateLexicon] = None) -> bool:
     """True when the words before a relative expression make it a span of time:
     "over the next year", "for the following month"."""
     lex = lex or load_date_lexicon()
-    return _ends_with_word(clean(before), lex.duration_words) is not None
+    return _ends_with_word(clean(before), lex.duration_words, lex, "duration_words") is not None
 
 
 def after_temporal_word(before: str, lex: Optional[DateLexicon] = None) -> bool:
     """True when a temporal preposition ("in", "since", "during") comes right before."""
     lex = lex or load_date_lexicon()
-    return _ends_with_word(clean(before), lex.temporal_prepositions) is not None
+    return _ends_with_word(clean(before), lex.temporal_prepositions, lex, "temporal_prepositions") is not None
 
 
 def resolve_relative(text: str, anchor: Optional[EdtfDate], lex: Optional[DateLexicon] = None,
@@ -536,13 +550,25 @@ def resolve_relative(text: str, anchor: Optional[EdtfDate], lex: Optional[DateLe
 
 # ---------------------------------------------------------------- rejections
 
-def _ends_with_word(s: str, words) -> Optional[str]:
-    for w in sorted(words, key=len, reverse=True):
-        if not s.endswith(w):
-            continue
-        before = s[: len(s) - len(w)]
-        if not before or not (before[-1].isalnum()) or not w[0].isalnum():
-            return w
+_WORD_SETS: dict[tuple[int, str], tuple[DateLexicon, frozenset, int]] = {}
+_OPENERS = "([{\"'\u201c\u2018"
+
+
+def _ends_with_word(s: str, words, lex: Optional[DateLexicon] = None, key: str = "") -> Optional[str]:
+    """The entry of `words` (one or more whole words) that `s` ends with, or None."""
+    cached = _WORD_SETS.get((id(lex), key)) if lex is not None and key else None
+    if cached is not None and cached[0] is lex:
+        vocab, longest = cached[1], cached[2]
+    else:
+        vocab = frozenset(words)
+        longest = max((len(w.split()) for w in vocab), default=0)
+        if lex is not None and key:
+            _WORD_SETS[(id(lex), key)] = (lex, vocab, longest)
+    parts = s[-80:].split()
+    for k in range(min(longest, len(parts)), 0, -1):
+        candidate = " ".join(parts[-k:]).lstrip(_OPENERS)
+        if candidate in vocab:
+            return candidate
     return None
 
 
@@ -566,23 +592,24 @@ def reject_reason(before: str, candidate: str, after: str,
         return "part of a longer number"
     b = clean(before)
     a = clean(after)
-    word = _ends_with_word(b, lex.reject_before)
+    word = _ends_with_word(b, lex.reject_before, lex, "reject_before")
     if word:
         return f"follows {word!r}"
     # the word right after the number (only spaces between): "1990 cars", not "2010, arrested"
     first = re.match(r" ?([\w%.']+)", a)
     next_words = [first.group(1).rstrip(".")] if first else []
-    temporal = _ends_with_word(b, lex.temporal_prepositions)
+    temporal = _ends_with_word(b, lex.temporal_prepositions, lex, "temporal_prepositions")
     if next_words and next_words[0] in lex.reject_after_always:
         return f"counts {next_words[0]!r}"
-    determined = _ends_with_word(b, lex.determiners)
+    determined = _ends_with_word(b, lex.determiners, lex, "determiners")
     if next_words and next_words[0] in lex.reject_after and not temporal:
         return f"counts {next_words[0]!r}"  # "the 2000 men"
     if next_words and next_words[0] in lex.reject_after_events and not temporal and not determined:
         return f"counts {next_words[0]!r}"  # "made 1999 stops", but "the 2013 arrests" names a year's
     # "at 1910 Broadway": an address
-    if _ends_with_word(b, ("at",)) and re.match(r"\s*[A-Z]", after) and \
-            not re.match(r"\s*(?:" + _month_alt(lex) + r")\b", after, re.I):
+    month_rx = _compiled(lex, "month_start", lambda lx: r"(?i)\s*(?:" + _month_alt(lx) + r")\b")
+    if b.endswith("at") and _ends_with_word(b, ("at",)) and re.match(r"\s*[A-Z]", after) \
+            and not month_rx.match(after):
         return "street number"
     # "police stopped 1990 cars": a plural noun right after the number (not "the Act of 2000 applies",
     # nor a number opening a clause: "2013 brings")

@@ -230,14 +230,15 @@ class DatesComponent:
         if not relatives:
             return []
         paragraphs = paragraph_starts(text)
-        explicit = sorted(explicit, key=lambda x: x[0])
+        explicit = sorted(explicit, key=lambda x: x[1])
+        ends = [x[1] for x in explicit]
         out = []
         for start, end, rule, section in relatives:
             para_start = paragraphs[bisect.bisect_right(paragraphs, start) - 1]
-            before = [x for x in explicit if para_start <= x[0] and x[1] <= start]
-            if not before:
+            i = bisect.bisect_right(ends, start) - 1  # the last explicit date ending before it
+            if i < 0 or explicit[i][0] < para_start:
                 continue
-            anchor = before[-1][2]
+            anchor = explicit[i][2]
             rule_of = relative_rule(text[start:end], self.lex)
             deictic = rule_of is not None and rule_of[1].deictic
             if deictic and anchor.granularity != "day":
