@@ -265,3 +265,25 @@ def test_dates_component_round_trips_through_to_disk(tmp_path):
     text = "Title\n\nIn June 2018, police arrested seven men. The prior year, they arrested nine."
     first, second = results(nlp(text))["dates"], results(again(text))["dates"]
     assert first == second and [d["value"] for d in first] == ["2018-06", "2017"]
+
+
+def test_dates_cost_is_linear(nlp):
+    import time
+
+    unit = ("In May 2013 police arrested 12 men; the prior year, 1998, 2004 and the late 1990s. "
+            "Later that month, Sept. 24, 2008, between 2012 and 2014, call 555-2012. ")
+    component = nlp.get_pipe("profilex_dates")
+
+    def cost(text: str) -> float:
+        doc = nlp.make_doc(text)
+        for name, proc in nlp.pipeline:
+            if name in ("sentencizer", "profilex_layout"):
+                doc = proc(doc)
+        start = time.perf_counter()
+        component(doc)
+        return time.perf_counter() - start
+
+    cost(unit * 10)
+    small = min(cost(unit * 50) for _ in range(2))
+    large = cost(unit * 500)
+    assert large < 25 * small, f"x10 text took {large / small:.1f}x"
