@@ -70,12 +70,17 @@ def served(tmp_path, nlp, monkeypatch):
     for name in (f"{PAGE}.txt", "erie-pa.txt"):
         shutil.copy(REPO / "raw" / name, raw / name)
     monkeypatch.chdir(tmp_path)
-    run_batch(["raw"], Path("extracted"), nlp)
+    result = run_batch(["raw"], Path("extracted"), nlp)
+    assert not result.errors, result.error_lines  # the pipeline must read both pages
     app = make_app(Path("extracted"), reviewer="tester")
     server = make_review_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    rerun = lambda: run_batch(["raw"], Path("extracted"), nlp)  # noqa: E731
+
+    def rerun():
+        again = run_batch(["raw"], Path("extracted"), nlp)
+        assert not again.errors, again.error_lines
+
     yield f"http://127.0.0.1:{server.server_port}", tmp_path, rerun
     server.shutdown()
     server.server_close()

@@ -352,7 +352,8 @@ def test_real_pipeline_output_on_raw_pages_renders_and_takes_decisions(nlp, tmp_
     for name in ("fitchburg-ma.txt", "erie-pa.txt", "sumter-sc-page.html"):
         shutil.copy(REPO / "raw" / name, pages / name)
     monkeypatch.chdir(tmp_path)
-    run_batch(["raw"], Path("out"), nlp)
+    result = run_batch(["raw"], Path("out"), nlp)
+    assert not result.errors, result.error_lines
     store = DecisionStore(tmp_path / "out" / "review.sqlite")
     c = Client(ReviewApp(ReviewService(Batch(Path("out")), store)))
     listing = c.get_json("/docs.json")
