@@ -328,6 +328,8 @@ def test_missing_text_is_reported_not_a_crash(client, batch_dir):
     (batch_dir / "pages" / "ames-ia.txt").unlink()
     data = client.get_json("/docs/ames-ia.json")
     assert "cannot be read" in data["problem"]
+    status, _, page = client.get("/docs/ames-ia")
+    assert status == 200 and b"cannot be read" in page
     got, body = client.post_json("/docs/ames-ia/decisions", {"field": "arrests", "item": 0, "action": "accept"})
     assert got == 409
 
