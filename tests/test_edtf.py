@@ -313,6 +313,8 @@ def test_split_coordination_lists():
     ("the ", "1900", " block of Main Street"),
     ("lives at ", "1200", " Main Street"),
     ("a motel at ", "1910", " Broadway was raided"),
+    ("\u00a9 ", "2023", " City of Erie. All rights reserved."),
+    ("Copyright ", "2019", " The Ledger"),
     ("the ", "2000", " men who were arrested"),
     ("", "2012", ".5 percent"),
     ("www.example.com/", "2019", "/05/story"),
