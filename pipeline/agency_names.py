@@ -232,6 +232,64 @@ class Agency:
     aliases: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, rule)
     confidence: float = 0.0
+    alias_keys: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    @property
+    def first(self) -> int:
+        return min(m[0] for m in self.mentions) if self.mentions else 0
+
+    def add_alias(self, alias: str) -> None:
+        key = norm_name(alias)
+        if key and key not in self.alias_keys:
+            self.alias_keys.add(key)
+            self.aliases.append(alias)
+
+
+# Longest mention looked back over when asking which mention covers an offset.
+MAX_MENTION_CHARS = 200
+
+
+class Register:
+    """The agencies of a page, indexed by normal name and by mention start."""
+
+    def __init__(self) -> None:
+        self.agencies: list[Agency] = []
+        self.by_key: dict[str, Agency] = {}
+        self.starts: dict[int, list[tuple[int, Agency]]] = {}
+
+    def __iter__(self):
+        return iter(self.agencies)
+
+    def get(self, name: str) -> Optional[Agency]:
+        return self.by_key.get(norm_name(name))
+
+    def add(self, name: str, kind: AgencyKind) -> Agency:
+        key = norm_name(name)
+        agency = self.by_key.get(key)
+        if agency is None:
+            agency = Agency(name, kind)
+            self.by_key[key] = agency
+            self.agencies.append(agency)
+        return agency
+
+    def mention(self, agency: Agency, start: int, end: int, rule: str) -> None:
+        agency.mentions.append((start, end, rule))
+        self.starts.setdefault(start, []).append((end, agency))
+
+    def covering(self, start: int, end: int, exclude: Optional[Agency] = None) -> Optional[Agency]:
+        """An agency with a mention holding [start, end) (other than `exclude`)."""
+        for s in range(start, max(-1, start - MAX_MENTION_CHARS), -1):
+            for e, agency in self.starts.get(s, ()):
+                if e >= end and agency is not exclude:
+                    return agency
+        return None
+
+    def overlapping(self, start: int, end: int) -> bool:
+        for s in range(end - 1, max(-1, start - MAX_MENTION_CHARS), -1):
+            for e, _ in self.starts.get(s, ()):
+                if e > start:
+                    return True
+        return False
 
     @property
     def first(self) -> int:
@@ -482,32 +540,35 @@ class AgencyFinder:
         # Outlets and what is not an agency.
         cands = [c for c in cands if not self.is_excluded(text, toks, c, outlet_regions, outlet_norms, headings)]
 
-        agencies = self.group(text, toks, cands)
+        register = Register()
+        for c in cands:
+            self.add_candidate(register, c, text, toks)
 
         # 5. Abbreviations defined in the page.
-        self.add_abbreviations(text, toks, cands, agencies, abbreviations, covered)
+        self.add_abbreviations(text, toks, cands, register, abbreviations)
 
         # 6. Partner items, cue lists, lists with a known agency, repeated acronym names.
-        extra = self.partner_agencies(text, partner_items, agencies, outlet_norms)
+        extra = self.partner_agencies(text, partner_items, register, outlet_norms)
         head_tokens = {i for h in head_hits for i in range(h.start, h.end)}
         extra += self.listed_agencies(text, toks, cands, covered | head_tokens, outlet_norms)
-        extra += self.repeated_acronym_names(text, toks, covered, agencies, outlet_norms,
+        extra += self.repeated_acronym_names(text, toks, covered, register, outlet_norms,
                                              {a.short for a in abbreviations})
         for c in extra:
-            self.add_candidate(agencies, c, text, toks)
-        for c in extra:
-            self.find_repeats(text, agencies, c.name)
+            self.add_candidate(register, c, text, toks)
+        for name in dict.fromkeys(c.name for c in extra):
+            self.find_repeats(text, register, name)
 
         # 7. One entry per agency.
-        merged = self.merge(agencies)
+        merged = self.merge([a for a in register if a.mentions])
         for a in merged:
-            seen = set()
-            a.mentions = sorted(m for m in a.mentions if not ((m[0], m[1]) in seen or seen.add((m[0], m[1]))))
-            keep = []
+            a.mentions = sorted({(m[0], m[1]): m for m in a.mentions}.values())
+            name_key = norm_name(a.name)
+            keep: dict[str, str] = {}
             for alias in a.aliases:
-                if norm_name(alias) != norm_name(a.name) and norm_name(alias) not in {norm_name(x) for x in keep}:
-                    keep.append(alias)
-            a.aliases = keep
+                keep.setdefault(norm_name(alias), alias)
+            keep.pop(name_key, None)
+            keep.pop("", None)
+            a.aliases = list(keep.values())
         merged.sort(key=lambda a: a.first)
         return merged
 
@@ -760,7 +821,7 @@ class AgencyFinder:
                 parent = by_end[c.start - 1]
                 span_start = toks[parent.start].start
             elif before.lower in self.pointers:
-                for p in reversed(cands[:n]):
+                for p in (cands[m] for m in range(n - 1, max(-1, n - 12), -1)):
                     if p.unit or p.end > c.start:
                         continue
                     between = toks[p.end:c.start]
@@ -783,7 +844,8 @@ class AgencyFinder:
         Division within the Attorney General's Office" is a prosecutor's division)."""
         c = cands[n]
         best: Optional[tuple[int, Candidate]] = None
-        for m, other in enumerate(cands):
+        for m in range(max(0, n - 8), min(len(cands), n + 9)):
+            other = cands[m]
             if m == n or other.kind == "other" or other.rule.startswith("coordinated"):
                 continue
             lo, hi = (other.end, c.start) if other.end <= c.start else (c.end, other.start)
@@ -814,67 +876,58 @@ class AgencyFinder:
             return True
         return norm_name(c.name) in outlet_norms or norm_name(c.surface) in outlet_norms
 
-    def group(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate]) -> list[Agency]:
-        agencies: list[Agency] = []
-        for c in cands:
-            self.add_candidate(agencies, c, text, toks)
-        return agencies
-
-    def add_candidate(self, agencies: list[Agency], c: Candidate, text: str, toks: Sequence[Tok]) -> Agency:
-        key = norm_name(c.name)
+    def add_candidate(self, register: Register, c: Candidate, text: str, toks: Sequence[Tok]) -> Agency:
         start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
-        target = next((a for a in agencies if norm_name(a.name) == key), None)
-        if target is None:
-            target = Agency(c.name, c.kind)
-            agencies.append(target)
-        target.mentions.append((start, end, c.rule))
-        target.aliases.extend([c.surface, *c.aliases])
+        target = register.add(c.name, c.kind)
+        register.mention(target, start, end, c.rule)
+        target.add_alias(c.surface)
+        for alias in c.aliases:
+            target.add_alias(alias)
         target.confidence = max(target.confidence, c.confidence)
         return target
 
-    def agency_at(self, agencies: Sequence[Agency], start: int, end: int) -> Optional[Agency]:
-        for a in agencies:
-            if any(m[0] <= start and end <= m[1] for m in a.mentions):
-                return a
-        return None
-
     def add_abbreviations(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate],
-                          agencies: list[Agency], abbreviations: Sequence[Abbreviation],
-                          covered: set[int]) -> None:
-        shorts: list[tuple[str, Agency, tuple[int, int]]] = []
+                          register: Register, abbreviations: Sequence[Abbreviation]) -> None:
+        by_end: dict[int, Candidate] = {}
+        for c in cands:
+            by_end.setdefault(c.span[1] if c.span else toks[c.end - 1].end, c)
+        shorts: dict[tuple[str, int], tuple[Agency, list[tuple[int, int]]]] = {}
+
+        def define(short: str, target: Agency, where: tuple[int, int]) -> None:
+            shorts.setdefault((short, id(target)), (target, []))[1].append(where)
+
         for a in abbreviations:
-            for c in cands:
-                start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
-                if end == a.long_end and start < a.long_end:
-                    target = self.agency_at(agencies, start, end)
-                    if target is not None:
-                        shorts.append((a.short, target, (a.short_start, a.short_end)))
-                    break
+            c = by_end.get(a.long_end)
+            if c is None:
+                continue
+            start = c.span[0] if c.span else toks[c.start].start
+            target = register.covering(start, a.long_end)
+            if start < a.long_end and target is not None:
+                define(a.short, target, (a.short_start, a.short_end))
         for c in cands:
             start, end = c.span or (toks[c.start].start, toks[c.end - 1].end)
             named = find_named_as(text, end, start)
             if named:
-                target = self.agency_at(agencies, end - 1, end)
+                target = register.covering(end - 1, end)
                 if target is not None:
-                    shorts.append((named[0], target, (named[1], named[2])))
-        taken = {(m[0], m[1]) for a in agencies for m in a.mentions}
-        for short, target, where in shorts:
-            if short not in target.aliases:
-                target.aliases.append(short)
-            target.mentions.append((where[0], where[1], "abbreviation_defined"))
+                    define(named[0], target, (named[1], named[2]))
+        for (short, _), (target, places) in shorts.items():
+            target.add_alias(short)
+            for where in places:
+                register.mention(target, where[0], where[1], "abbreviation_defined")
+            defined_at = set(places)
             for s, e in short_form_occurrences(text, short):
-                if (s, e) in taken or (s, e) == where:
+                if (s, e) in defined_at:
                     continue
-                if any(m[0] <= s and e <= m[1] for a in agencies for m in a.mentions if a is not target):
+                if register.covering(s, e, exclude=target) is not None:
                     continue
-                target.mentions.append((s, e, "abbreviation"))
-        # Gazetteer acronyms the page defined are mentions of the page's agency.
-        for short, target, _ in shorts:
-            for a in agencies:
-                if a is target:
-                    continue
-                a.mentions = [m for m in a.mentions if text[m[0]:m[1]] != short]
-        agencies[:] = [a for a in agencies if a.mentions]
+                register.mention(target, s, e, "abbreviation")
+        # Gazetteer acronyms the page defined for itself are mentions of the page's agency.
+        defined = {short: target for (short, _), (target, _) in shorts.items()}
+        if defined:
+            for a in register:
+                a.mentions = [m for m in a.mentions
+                              if text[m[0]:m[1]] not in defined or defined[text[m[0]:m[1]]] is a]
 
     def looks_like_agency_name(self, name: str, outlet_norms: set[str], single_ok: bool) -> bool:
         words = name.split()
@@ -899,19 +952,22 @@ class AgencyFinder:
                 and name not in self.acronym_stop
         return True
 
-    def partner_agencies(self, text: str, items: Sequence[tuple[int, int]], agencies: list[Agency],
+    def partner_agencies(self, text: str, items: Sequence[tuple[int, int]], register: Register,
                          outlet_norms: set[str]) -> list[Candidate]:
         out = []
-        known = {norm_name(x) for a in agencies for x in [a.name, *a.aliases]}
+        known: dict[str, Agency] = {}
+        for a in register:
+            for x in [a.name, *a.aliases]:
+                known.setdefault(norm_name(x), a)
         for start, end in items:
-            if any(start <= m[0] and m[1] <= end for a in agencies for m in a.mentions):
+            if register.overlapping(start, end):
                 continue
             name = clean_name(text[start:end])
             if not self.looks_like_agency_name(name, outlet_norms, single_ok=True):
                 continue
-            if norm_name(name) in known:
-                target = next(a for a in agencies if norm_name(name) in {norm_name(x) for x in [a.name, *a.aliases]})
-                target.mentions.append((start, end, "partner_item"))
+            target = known.get(norm_name(name))
+            if target is not None:
+                register.mention(target, start, end, "partner_item")
                 continue
             entry = self.gaz_by_norm.get(norm_name(name))
             kind = entry.kind if entry else self.infer_kind(name, [])
@@ -1013,14 +1069,14 @@ class AgencyFinder:
         return out
 
     def repeated_acronym_names(self, text: str, toks: Sequence[Tok], covered: set[int],
-                               agencies: Sequence[Agency], outlet_norms: set[str],
+                               register: Register, outlet_norms: set[str],
                                defined: set[str] = frozenset()) -> list[Candidate]:
         """An organization named by a capitalized acronym word and a name the page repeats at
         least three times: "CEASE Boston works ... CEASE Boston will". A short form the page
         defines (CSEC) names something else."""
         runs: dict[str, list[tuple[int, int]]] = {}
         n = len(toks)
-        known = {x for a in agencies for x in a.aliases} | self.gaz_acronyms | set(defined)
+        known = {x for a in register for x in a.aliases} | self.gaz_acronyms | set(defined)
         for i in range(n - 1):
             w = toks[i].text
             if not (w.isalpha() and w.isupper() and len(w) >= 4) or w in self.acronym_stop \
@@ -1044,56 +1100,59 @@ class AgencyFinder:
             out.append(Candidate(s, e, name, name, "ngo", "repeated_acronym_name", 0.6))
         return out
 
-    def find_repeats(self, text: str, agencies: list[Agency], name: str) -> None:
+    def find_repeats(self, text: str, register: Register, name: str) -> None:
         """Other places the page writes a name found by a list rule."""
-        target = next((a for a in agencies if norm_name(a.name) == norm_name(name)), None)
+        target = register.get(name)
         if target is None:
             return
         for alias in {name, *[x for x in target.aliases if len(x) > 3 and " " in x]}:
             pattern = re.compile(r"(?<![\w])" + re.escape(alias) + r"(?![\w])")
             for m in pattern.finditer(text):
-                if any(mm[0] < m.end() and m.start() < mm[1] for a in agencies for mm in a.mentions):
+                if register.overlapping(m.start(), m.end()):
                     continue
-                target.mentions.append((m.start(), m.end(), "repeat_of_name"))
+                register.mention(target, m.start(), m.end(), "repeat_of_name")
 
     def merge(self, agencies: list[Agency]) -> list[Agency]:
-        """Merge entries that name the same agency: equal normal forms, a name that is an alias
-        of another, a name that is another with a state or "U.S." in front, and a unit's bare
-        name into "<parent> <unit>"."""
-        out: list[Agency] = []
+        """Merge entries that name the same agency: a name that is an alias of another, a name
+        that is another with a state or "U.S." in front, and a unit's bare name into
+        "<parent> <unit>". (Equal normal forms are one entry already.)"""
+        keys = {id(a): norm_name(a.name) for a in agencies}
+        by_alias: dict[str, Agency] = {}
+        by_suffix: dict[str, Agency] = {}
         for a in agencies:
-            key = norm_name(a.name)
-            target = next((b for b in out if norm_name(b.name) == key), None)
+            for alias in a.alias_keys:
+                if alias != keys[id(a)]:
+                    by_alias.setdefault(alias, a)
+            words = keys[id(a)].split()
+            is_parent_unit = any(m[2] == "unit_of_parent" for m in a.mentions)
+            for n in range(1, len(words)):
+                prefix, suffix = " ".join(words[:n]), " ".join(words[n:])
+                if prefix in self.states or prefix in self.federal or is_parent_unit:
+                    by_suffix.setdefault(suffix, a)
+        into: dict[int, Agency] = {}
+
+        def final(a: Agency) -> Agency:
+            while id(a) in into:
+                a = into[id(a)]
+            return a
+
+        for b in sorted(agencies, key=lambda x: len(keys[id(x)])):
+            kb = keys[id(b)]
+            target = by_alias.get(kb) or by_suffix.get(kb)
             if target is None:
-                out.append(a)
-            else:
-                self.absorb(target, a)
-        changed = True
-        while changed:
-            changed = False
-            for b in list(out):
-                kb = norm_name(b.name)
-                for a in out:
-                    if a is b:
-                        continue
-                    ka = norm_name(a.name)
-                    aliases = {norm_name(x) for x in a.aliases}
-                    prefix = ka[:-len(kb)].strip() if ka.endswith(" " + kb) else None
-                    if kb in aliases or (prefix is not None and (
-                            prefix in self.states or prefix in self.federal or a.kind == b.kind
-                            and any(m[2] == "unit_of_parent" for m in a.mentions))):
-                        self.absorb(a, b)
-                        out.remove(b)
-                        changed = True
-                        break
-                if changed:
-                    break
-        return out
+                continue
+            target = final(target)
+            if target is b:
+                continue
+            self.absorb(target, b)
+            into[id(b)] = target
+        return [a for a in agencies if id(a) not in into]
 
     @staticmethod
     def absorb(target: Agency, other: Agency) -> None:
         target.mentions.extend(other.mentions)
-        target.aliases.extend([other.name, *other.aliases])
+        for alias in [other.name, *other.aliases]:
+            target.add_alias(alias)
         target.confidence = max(target.confidence, other.confidence)
 
 
