@@ -68,7 +68,7 @@ def test_ctrl_c_keeps_previous_outputs_and_the_next_run_resumes(nlp, pages, tmp_
 def test_sigkill_mid_run_then_the_next_run_finishes_only_what_is_missing(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    pages = sorted((REPO / "raw").glob("*.txt"))
+    pages = sorted((REPO / "raw").glob("*.txt"))[:16]
     for p in pages:
         shutil.copy(p, folder / p.name)
     out, reference = tmp_path / "out", tmp_path / "ref"
