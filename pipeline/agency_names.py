@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Optional, Sequence
+from typing import Literal, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -493,12 +493,13 @@ class AgencyFinder:
 
         # 2. Heads with their names.
         heads = self.select_heads(toks, head_hits, plural_taken)
+        head_at = {h.start: h for h in heads}
         head_starts = {h.start for h in heads}
         head_ends = {h.end - 1 for h in heads if self.heads[h.key].role == "agency"}
         gaz_ends = {h.end - 1 for h in gazetteer_hits}
         raw: list[Candidate] = []
         for hit in heads:
-            c = self.head_candidate(toks, hit, heads, head_starts, head_ends | gaz_ends, covered)
+            c = self.head_candidate(toks, hit, head_at, head_starts, head_ends | gaz_ends, covered)
             if c is not None:
                 raw.append(c)
 
@@ -532,7 +533,7 @@ class AgencyFinder:
 
         # In a title-case headline the run before a head may hold verbs ("FBI Joins Tacoma
         # Police Department"): keep the part the page names elsewhere.
-        cands = self.trim_headline_names(toks, cands, heads)
+        cands = self.trim_headline_names(toks, cands, head_at)
 
         # 4. Named units of a parent agency.
         cands = self.compose_units(toks, cands)
@@ -756,10 +757,12 @@ class AgencyFinder:
             return True
         return (head.kind is None or head.kind == "ngo" or head.role == "unit") and word in self.blockers.get("*", ())
 
-    def name_tokens(self, toks: Sequence[Tok], k: int, e: int, heads: Sequence[Hit]) -> tuple[str, AgencyKind, bool]:
+    def name_tokens(self, toks: Sequence[Tok], k: int, e: int,
+                    heads: Union[Sequence[Hit], dict[int, Hit]]) -> tuple[str, AgencyKind, bool]:
         """The canonical name of toks[k:e] (heads in their canonical form), its kind, and
         whether it names a unit."""
-        inside = {h.start: h for h in heads if k <= h.start and h.end <= e}
+        head_at = heads if isinstance(heads, dict) else {h.start: h for h in heads}
+        inside = {i: head_at[i] for i in range(k, e) if i in head_at and head_at[i].end <= e}
         shouting = all(t.text.isupper() for t in toks[k:e] if any(c.isalpha() for c in t.text))
         parts: list[str] = []
         kind: Optional[str] = None
