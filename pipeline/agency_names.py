@@ -46,7 +46,6 @@ Case = Literal["title", "upper", "lower"]
 
 SENTENCE_END = {".", "!", "?"}
 OPENERS = {".", "!", "?", ":", ";", "“", "\"", "‘", "—", "–", "•", "(", "|", "*", "·", "▪"}
-LIST_SEPARATORS = {",", "and", "&", "or"}
 # After the last capitalized word, these say the name goes on in lower case.
 NAME_GOES_ON = {"for", "of", "to", "against", "on", "at", "in", "the", "with"}
 # Lower-case words a listed name may hold besides the inner connectors ("Children at Risk").

@@ -357,3 +357,18 @@ def test_agencies_component_mentions_valid_on_any_text(nlp, parts):
     for a in results(doc)["agencies"]:
         for m in a["mentions"]:
             assert text[m["start"]:m["end"]] == m["text"]
+
+
+def test_agencies_bad_rule_file_names_the_file(tmp_path):
+    import json
+    import shutil
+
+    from pipeline.components.agencies import load_finder
+    from pipeline.rules import MODELS_DIR, RuleFileError
+
+    shutil.copytree(MODELS_DIR / "agencies", tmp_path / "agencies")
+    heads = json.loads((tmp_path / "agencies" / "heads.json").read_text(encoding="utf-8"))
+    heads["heads"][0]["kind"] = "polce"
+    (tmp_path / "agencies" / "heads.json").write_text(json.dumps(heads), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="heads.json"):
+        load_finder(str(tmp_path))

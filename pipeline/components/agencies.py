@@ -10,8 +10,6 @@ Partners items and citation outlets from the layout, and the output:
 """
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Optional
 
 from spacy.attrs import IDX, IS_SPACE, LENGTH
@@ -29,8 +27,6 @@ from pipeline.spans import make_span, results
 ORDER = 70
 FACTORY = "profilex_agencies"
 FOLDER = "agencies"
-# Closing quotation marks that end a citation title; the outlet follows.
-TITLE_CLOSERS = re.compile(r"[”\"’']\s*[,.]?\s*")
 
 
 def load_finder(models_dir: Optional[str] = None) -> AgencyFinder:
