@@ -681,8 +681,9 @@ class AgencyFinder:
             k = self.walk_left(toks, s - 1, connectors=False, ends=ends, stops=covered)
         left = toks[k:s]
         named = any(t.text not in self.generic for t in left)
-        if head.needs_name and (not named or any(t.text in self.generic for t in left[:1])):
-            return None
+        if head.needs_name and (not named or any(t.text in self.generic for t in left[:1])
+                                or norm_name(join_tokens(left)) in self.states):
+            return None  # "Local police", "Texas police": no one department
         if not named and not has_right and not head.bare:
             return None
         if head.kind is None and head.role == "agency" and not has_right and len(left) == 1 \

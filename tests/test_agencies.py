@@ -372,3 +372,8 @@ def test_agencies_bad_rule_file_names_the_file(tmp_path):
     (tmp_path / "agencies" / "heads.json").write_text(json.dumps(heads), encoding="utf-8")
     with pytest.raises(RuleFileError, match="heads.json"):
         load_finder(str(tmp_path))
+
+
+@pytest.mark.parametrize("text", ["Texas police arrested 30 men.", "Mexican police detained two suspects."])
+def test_agencies_state_or_nation_police_is_unnamed(finder, text):
+    assert names(finder, text) == {}
