@@ -613,12 +613,22 @@ def is_since_date(text: str, date: DateMention, lex: ArrestLexicon) -> bool:
     return date.mod in ("ON_OR_BEFORE", "ON_OR_AFTER", "AFTER", "BEFORE")
 
 
+PUBLICATION_LINE_WINDOW = 300
+
+
 def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullets: str = "") -> bool:
     """A dateline or byline: the date alone on its line, "Posted: Sep 13, 2019", "Sept. 24, 1989 | Staff report",
     "COLUMBUS, Ohio (Sept. 13, 2019) —"."""
-    ls = max(text.rfind("\n", 0, date.start), text.rfind("\r", 0, date.start)) + 1
-    le_candidates = [p for p in (text.find("\n", date.end), text.find("\r", date.end)) if p != -1]
-    le = min(le_candidates) if le_candidates else len(text)
+    # Only a short line can be a byline: look for its ends within a bounded window, so that
+    # many dates on one enormous line cost linear time, not quadratic.
+    window_start = max(0, date.start - PUBLICATION_LINE_WINDOW)
+    window_end = min(len(text), date.end + PUBLICATION_LINE_WINDOW)
+    ls = max(text.rfind("\n", window_start, date.start), text.rfind("\r", window_start, date.start)) + 1
+    le_candidates = [p for p in (text.find("\n", date.end, window_end), text.find("\r", date.end, window_end))
+                     if p != -1]
+    le = min(le_candidates) if le_candidates else window_end
+    if (ls == 0 and window_start > 0) or (le == window_end and window_end < len(text)):
+        return False  # the line runs past the window: far too long for a byline
     line = text[ls:le]
     rest = (text[ls:date.start] + " " + text[date.end:le]).strip(" \t\u00a0" + bullets)
     ops = {w.lower() for w in lex.operation_words}

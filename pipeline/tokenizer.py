@@ -29,6 +29,7 @@ MAX_CHUNK = 200
 LONG_CHUNK = re.compile(r"\S{%d,}" % (MAX_CHUNK + 1))
 PIECES = re.compile(r"\w+|[^\w\s]")
 WHITESPACE_SPECIAL_CASES = frozenset({"\n", " ", "\xa0", "\t"})
+NBSP_NORM = "  "
 
 
 class GuardedTokenizer:
@@ -71,7 +72,9 @@ def create_tokenizer() -> Callable[[Language], GuardedTokenizer]:
     make_base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
 
     def make(nlp: Language) -> GuardedTokenizer:
-        return GuardedTokenizer(without_whitespace_special_cases(make_base(nlp)))
+        tokenizer = GuardedTokenizer(without_whitespace_special_cases(make_base(nlp)))
+        nlp.vocab["\xa0"].norm_ = NBSP_NORM  # what the removed special case gave it
+        return tokenizer
 
     return make
 

@@ -18,7 +18,7 @@ def tokenizers():
 
 
 def tokens(doc):
-    return [(t.idx, t.text, t.whitespace_) for t in doc]
+    return [(t.idx, t.text, t.whitespace_, t.norm_) for t in doc]
 
 
 @pytest.mark.parametrize("text", [p.read_text(encoding="utf-8-sig") for p in sorted((REPO / "raw").glob("*.txt"))] + ODD)
