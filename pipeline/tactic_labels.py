@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -89,41 +90,47 @@ def canonical_label(text: str, vocab: LabelVocab) -> tuple[str, bool]:
     return " ".join(text.split()), False
 
 
+@lru_cache(maxsize=64)
+def _words_regex(words: tuple[str, ...]) -> re.Pattern:
+    """One pattern matching any of `words` (lower case) as whole words, longest first."""
+    alternatives = sorted((re.escape(w.lower().replace("’", "'")) for w in words), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
 def not_in_use(sentence: str, start: int, end: int, lexicon: ModalityLexicon) -> Optional[str]:
     """The cue that makes sentence[start:end] a tactic not in use, or None.
 
-    A cue counts when it is in the same sentence within `lexicon.window`
-    characters of the evidence.
+    A `not_used` cue counts when it is in the same sentence within
+    `lexicon.window` characters of the evidence; a negation only right before it.
     """
     low = sentence.lower().replace("’", "'")
     lo = max(0, start - lexicon.window)
     hi = min(len(low), end + lexicon.window)
-    for cue in lexicon.not_used:
-        for m in re.finditer(r"(?<!\w)" + re.escape(cue.lower()) + r"(?!\w)", low):
-            if lo <= m.start() < hi:
-                return cue
-    before = low[max(0, start - lexicon.negation_window - 12):start]
-    for cue in lexicon.negations:
-        for m in re.finditer(r"(?<!\w)" + re.escape(cue.lower()) + r"(?!\w)", before):
+    if lexicon.not_used:
+        m = _words_regex(tuple(lexicon.not_used)).search(low, lo, hi)
+        if m:
+            return m.group()
+    if lexicon.negations:
+        before = low[max(0, start - lexicon.negation_window - 12):start]
+        for m in _words_regex(tuple(lexicon.negations)).finditer(before):
             if len(before) - m.end() <= lexicon.negation_window:
-                return cue
+                return m.group()
     return None
 
 
 def has_context(scope_text: str, words: list[str]) -> bool:
     """Whether one of `words` occurs (as a word, case-insensitively) in `scope_text`."""
-    low = scope_text.lower().replace("’", "'")
-    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", low) for w in words)
+    return bool(words) and _words_regex(tuple(words)).search(scope_text.lower().replace("’", "'")) is not None
 
 
-def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph (text between blank lines) around text[start:end]."""
+def paragraph_bounds(text: str, start: int, end: int, reach: int = 1500) -> tuple[int, int]:
+    """The paragraph (text between blank lines) around text[start:end], at most `reach` characters each side."""
     blank = re.compile(r"\r?\n[ \t\u00a0]*\r?\n|\r[ \t\u00a0]*\r")
-    lo = 0
-    for m in blank.finditer(text, 0, start):
+    lo = max(0, start - reach)
+    for m in blank.finditer(text, lo, start):
         lo = m.end()
-    m = blank.search(text, end)
-    return lo, (m.start() if m else len(text))
+    m = blank.search(text, end, min(len(text), end + reach))
+    return lo, (m.start() if m else min(len(text), end + reach))
 
 
 @dataclass

@@ -269,3 +269,25 @@ def test_tactics_cameras_need_a_surveillance_context(extract_text):
     assert "Cameras" not in {t["label"] for t in news["tactics"]}
     used = extract_text(base.format("The city installed cameras along the corridor to deter cruising johns."))
     assert "Cameras" in {t["label"] for t in used["tactics"]}
+
+
+def test_tactics_and_population_cost_grows_linearly_on_one_endless_sentence(nlp):
+    """A page that is one sentence full of matches: cues are read in bounded windows."""
+    import time
+
+    unit = ("Police arrested 12 men, 7 johns and 3 pimps; population 40,000; reverse stings, "
+            "vehicle seizure, names were published; Springfield is a city of 40,000 residents, ")
+
+    def cost(n: int) -> float:
+        doc = nlp.make_doc("Springfield, IL\n\n" + (unit * (n // len(unit) + 1))[:n])
+        for name, proc in nlp.pipeline:
+            if name in ("sentencizer", "profilex_layout", "profilex_jurisdiction"):
+                doc = proc(doc)
+        start = time.perf_counter()
+        nlp.get_pipe("profilex_population")(doc)
+        nlp.get_pipe("profilex_tactics")(doc)
+        return time.perf_counter() - start
+
+    cost(5_000)  # warm up
+    small, large = cost(10_000), cost(40_000)
+    assert large < 12 * small + 0.5, f"10 KB took {small:.2f}s, 40 KB took {large:.2f}s"

@@ -32,6 +32,9 @@ FACTORY = "profilex_population"
 HEAD_RULES = ("place_of",)
 # How many words after a figure may say it counts no population ("3,000 people on a waiting list").
 VETO_REACH = 3
+# How much of its sentence (characters each side) decides whose figure it is: a bound keeps
+# a page that is one endless "sentence" linear.
+WHOSE_REACH = 400
 
 
 class PopulationComponent:
@@ -108,12 +111,18 @@ class PopulationComponent:
             value, qualifier, _, _ = figure
             if not plausible(value, self.lexicon):
                 continue
-            after = [t.lower_ for t in doc[span.end:sent_end.end] if not t.is_space][:VETO_REACH]
+            after = [t.lower_ for t in doc[span.end:min(sent_end.end, span.end + 2 * VETO_REACH)]
+                     if not t.is_space][:VETO_REACH]
             if any(word in self.lexicon.veto_after for word in after):
                 continue
             head = span[0].lower_ if rule in HEAD_RULES else None
-            prefix = text[sent.start_char:span.start_char]
-            suffix = text[span.end_char:sent_end.end_char]
+            lo = max(sent.start_char, span.start_char - WHOSE_REACH)
+            hi = min(sent_end.end_char, span.end_char + WHOSE_REACH)
+            prefix, suffix = text[lo:span.start_char], text[span.end_char:hi]
+            if lo > sent.start_char:  # cut at a word boundary, not inside a name
+                prefix = prefix[prefix.find(" ") + 1:]
+            if hi < sent_end.end_char:
+                suffix = suffix[:suffix.rfind(" ") + 1]
             whose, reason = whose_population(prefix, suffix, head, ref, self.lexicon)
             if whose != "own":
                 continue

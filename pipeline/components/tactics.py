@@ -34,6 +34,8 @@ ORDER = 40
 FACTORY = "profilex_tactics"
 LISTED_CONFIDENCE = 0.95
 UNKNOWN_CONFIDENCE = 0.6
+# How far (characters) around a match its sentence or paragraph context is read.
+CONTEXT_REACH = 1500
 
 
 def evidence_confidence(n: int) -> float:
@@ -98,6 +100,7 @@ class TacticsComponent:
     def evidence(self, doc: Doc, layout) -> list[tuple[str, int, int, str]]:
         """(label, start, end, rule) for every kept evidence match, in text order."""
         kept = []
+        text = doc.text  # a property that joins every token: read it once
         matches = self.matcher(doc)
         if not matches:
             return []
@@ -112,14 +115,21 @@ class TacticsComponent:
             if end > sent.end:
                 continue
             rule = doc.vocab.strings[match_id]
-            offset = sent.start_char
-            if not_in_use(sent.text, span.start_char - offset, span.end_char - offset, self.modality):
+            # Cues are read in a bounded window of the sentence, so a page that is one
+            # endless "sentence" costs linear time.
+            reach = self.modality.window + self.modality.negation_window + 20
+            lo = max(sent.start_char, span.start_char - reach)
+            hi = min(sent.end_char, span.end_char + reach)
+            if not_in_use(text[lo:hi], span.start_char - lo, span.end_char - lo, self.modality):
                 continue
             need = self.modality.context.get(rule)
             if need is not None:
-                lo, hi = (sent.start_char, sent.end_char) if need.scope == "sentence" else \
-                    paragraph_bounds(doc.text, span.start_char, span.end_char)
-                if not has_context(doc.text[lo:hi], need.words):
+                if need.scope == "sentence":
+                    lo = max(sent.start_char, span.start_char - CONTEXT_REACH)
+                    hi = min(sent.end_char, span.end_char + CONTEXT_REACH)
+                else:
+                    lo, hi = paragraph_bounds(text, span.start_char, span.end_char, reach=CONTEXT_REACH)
+                if not has_context(text[lo:hi], need.words):
                     continue
             labelled = doc.char_span(span.start_char, span.end_char, label=self.rule_label[rule])
             labelled.id_ = rule
