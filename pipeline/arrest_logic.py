@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -688,8 +689,18 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
 
 
 def has_marker(text: str, markers: Iterable[str]) -> bool:
+    """Whether any marker phrase occurs in `text` as whole words (case and spacing ignored)."""
     low = " " + re.sub(r"\s+", " ", text.lower()) + " "
-    return any(re.search(r"(?<!\w)" + re.escape(m.lower()) + r"(?!\w)", low) for m in markers)
+    return marker_regex(tuple(markers)).search(low) is not None
+
+
+@lru_cache(maxsize=256)
+def marker_regex(markers: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per marker list (longest first), built once."""
+    if not markers:
+        return re.compile(r"(?!)")
+    phrases = sorted({re.escape(m.lower()) for m in markers}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)")
 
 
 NEXT_DATE_CHARS = 25  # "3 in 2013", "12 men were arrested in June 2014": a date right after the statement
