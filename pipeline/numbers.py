@@ -106,7 +106,7 @@ def _parse_words(words: list[str]) -> Optional[int]:
             total += (current or 1) * SCALES[w]
             current = 0
             seen_number = True
-        elif w.isdigit():
+        elif w.isascii() and w.isdigit():
             current += int(w)
             seen_number = True
         else:

@@ -21,3 +21,8 @@ def test_parse_number_rejects_what_is_not_a_number(text):
 def test_parse_digits_only_reads_grouped_or_plain_digits():
     assert parse_digits("1,234,567") == 1234567
     assert parse_digits("1.5") is None
+
+
+@pytest.mark.parametrize("text", ["²", "two ²", "½", "٣ dozen x"])
+def test_parse_number_ignores_digit_like_symbols(text):
+    assert parse_number(text) is None
