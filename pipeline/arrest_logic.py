@@ -13,6 +13,7 @@ one driven by the vocabulary in models/arrests/lexicon.json (`ArrestLexicon`).
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from dataclasses import dataclass, field
@@ -196,13 +197,18 @@ def read_count(text: str, max_count: int) -> Optional[int]:
     return value
 
 
+def overlaps_any(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `ranges` (sorted, non-overlapping): a binary search."""
+    i = bisect.bisect_left(ranges, end, key=lambda r: r[0])  # ranges[:i] start before `end`
+    return i > 0 and ranges[i - 1][1] > start
+
+
 def count_is_not_people(toks: Sequence[Tok], start: int, end: int, lex: ArrestLexicon,
                         date_ranges: Sequence[tuple[int, int]] = ()) -> bool:
     """True when the number at toks[start:end] is a year, date, age, duration, price, share or phone number."""
     first, last = toks[start], toks[end - 1]
-    for ds, de in date_ranges:
-        if first.start < de and ds < last.end:
-            return True
+    if overlaps_any(date_ranges, first.start, last.end):
+        return True
     prev = toks[start - 1] if start > 0 else None
     nxt = toks[end] if end < len(toks) else None
     if end - start == 1 and YEAR.match(first.text) and not (nxt and nxt.lower in lex.person
@@ -710,16 +716,18 @@ def nearest_date(dates: Sequence[DateMention], position: int, text: str = "",
                  phrase_end: Optional[int] = None) -> Optional[DateMention]:
     """The date right after the statement (`phrase_end`, same clause, a few words on); else the date nearest
     before `position`; else the first one after it."""
+    # `dates` are in text order and do not overlap, so binary searches find each candidate.
     if phrase_end is not None:
-        for d in sorted(dates, key=lambda d: d.start):
-            if phrase_end <= d.start <= phrase_end + NEXT_DATE_CHARS \
-                    and not re.search(r"[,;:.!?()\n\r]", text[phrase_end:d.start]):
-                return d
-    before = [d for d in dates if d.end <= position]
+        i = bisect.bisect_left(dates, phrase_end, key=lambda d: d.start)
+        while i < len(dates) and dates[i].start <= phrase_end + NEXT_DATE_CHARS:
+            if not re.search(r"[,;:.!?()\n\r]", text[phrase_end:dates[i].start]):
+                return dates[i]
+            i += 1
+    before = bisect.bisect_right(dates, position, key=lambda d: d.end)
     if before:
-        return max(before, key=lambda d: d.end)
-    after = [d for d in dates if d.start >= position]
-    return min(after, key=lambda d: d.start) if after else None
+        return dates[before - 1]
+    after = bisect.bisect_left(dates, position, key=lambda d: d.start)
+    return dates[after] if after < len(dates) else None
 
 
 @dataclass
@@ -746,7 +754,7 @@ def classify_dates(text: str, dates: Sequence[DateMention], start: int, end: int
     """Split the dates of the sentence text[start:end] into operation dates, period starts ("since 1999"), and
     whether it holds an announcement date; bylines and datelines are dropped."""
     operation, since, report = [], [], False
-    for d in dates:
+    for d in sorted(dates, key=lambda d: d.start):
         if is_publication_line(text, d, lex, lex.bullets):
             continue
         if is_report_date(text, d, start, end, lex):

@@ -138,7 +138,7 @@ class ArrestsComponent:
         out = results(doc)
         dates = sorted((DateMention(d["value"], d.get("mod"), d["span"]["start"], d["span"]["end"])
                         for d in out.get("dates") or [] if d.get("value") and d.get("span")), key=lambda d: d.start)
-        date_ranges = [(d.start, d.end) for d in dates]
+        date_ranges = sorted((d.start, d.end) for d in dates)
         by_token: dict[int, list] = {}
         for match_id, start, end in self.matcher(doc):
             by_token.setdefault(start, []).append((match_id, start, end))
@@ -205,7 +205,10 @@ class ArrestsComponent:
             "sentence": make_span(text, unit.start, unit.end),
             "confidence": round(conf, 2),
         }
-        return _Pending(item, f, noun, after, roles_cache[unit.paragraph], text[unit.start:unit.end])
+        # The operation a count belongs to is named near it: a bounded window keeps an
+        # enormous unpunctuated "sentence" from making every count cost its whole length.
+        around = text[max(unit.start, count_pos - ROLE_WINDOW):min(unit.end, count_pos + ROLE_WINDOW)]
+        return _Pending(item, f, noun, after, roles_cache[unit.paragraph], around)
 
     @staticmethod
     def _paragraph(text: str, unit: Unit) -> str:
@@ -239,6 +242,9 @@ class ArrestsComponent:
                 if c.get("date") and c["date"].get("value"):
                     return {"value": c["date"]["value"], "mod": c["date"].get("mod")}
         return None
+
+
+ROLE_WINDOW = 400  # characters either side of a count searched for the operation's name
 
 
 @dataclass
