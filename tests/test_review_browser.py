@@ -5,7 +5,7 @@ one, reload and see them kept; re-run extraction on the same pages and on a
 changed page and see the decisions re-attached and one stale.
 
 Needs Debian's chromium and chromium-driver (.ci/setup-chromium.sh installs
-them) and selenium. Without them the test is skipped saying why, except under
+them) and selenium; the `browser` fixture (tests/conftest.py) skips saying why without them, except under
 CI=true, where it fails. PROFILEX_REVIEW_SCREENSHOT=docs/review.png saves a
 screenshot of the document page on the way.
 """
@@ -19,44 +19,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = "fitchburg-ma"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-dev-shm-usage", "--window-size=1400,900"]
-
-
-def _missing() -> str:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not browser or not driver:
-        return ("Debian's chromium and chromium-driver are not installed "
-                "(run .ci/setup-chromium.sh as root: apt-get install chromium chromium-driver)")
-    return ""
-
-
-@pytest.fixture
-def browser(tmp_path, monkeypatch):
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    monkeypatch.setenv("SE_OFFLINE", "true")  # selenium never fetches drivers or browsers
-    monkeypatch.setenv("SE_AVOID_STATS", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
