@@ -83,6 +83,12 @@ def main(args: argparse.Namespace) -> int:
     except EngineError as err:
         print(f"profilex run: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a full disk, a folder made read-only mid-run
+        if progress:
+            progress.close()
+        print(f"profilex run: cannot write the outputs in {out}: {err.strerror or err}; "
+              "the outputs of the previous run are unchanged", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         if progress:
             progress.close()
