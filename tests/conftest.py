@@ -28,6 +28,15 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def sample_outcomes(nlp):
+    """The pipeline's Outcome for every sample page in raw/, by file name (extracted once)."""
+    from pipeline.load import expand_inputs
+    from pipeline.run import extract
+
+    return {Path(o.path).name: o for o in extract(expand_inputs([str(RAW)]), nlp)}
+
+
+@pytest.fixture(scope="session")
 def extract_text(nlp):
     """Run the whole pipeline on a text; returns the record's fields as a dict."""
     from pipeline.build import build_record

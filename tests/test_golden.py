@@ -10,17 +10,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.load import expand_inputs
-from pipeline.run import extract
 
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = REPO / "tests" / "golden"
 SAMPLES = list(expand_inputs([str(REPO / "raw")]))
+GOLDEN = REPO / "tests" / "golden"
 VOLATILE = ("extractor",)
-
-
-@pytest.fixture(scope="module")
-def sample_records(nlp):
-    return {Path(o.path).name: o for o in extract(SAMPLES, nlp)}
 
 
 def golden_view(record: dict) -> dict:
@@ -30,8 +24,8 @@ def golden_view(record: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", [Path(p).name for p in SAMPLES])
-def test_record_matches_golden(sample_records, name, update_golden):
-    outcome = sample_records[name]
+def test_record_matches_golden(sample_outcomes, name, update_golden):
+    outcome = sample_outcomes[name]
     assert outcome.error is None, outcome.error
     view = golden_view(outcome.record.model_dump(mode="json"))
     golden = GOLDEN / f"{view['doc_id']}.json"
@@ -42,12 +36,12 @@ def test_record_matches_golden(sample_records, name, update_golden):
     assert view == json.loads(golden.read_text(encoding="utf-8"))
 
 
-def test_readme_record_is_real_output(sample_records):
+def test_readme_record_is_real_output(sample_outcomes):
     """The record the README shows is what the pipeline gives for that page today."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("## One record", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     shown = json.loads(block)
-    outcome = sample_records[Path(shown["source"]["path"]).name]
+    outcome = sample_outcomes[Path(shown["source"]["path"]).name]
     actual = outcome.record.model_dump(mode="json")
     actual["source"]["path"] = shown["source"]["path"]
     assert {k: v for k, v in shown.items() if k not in VOLATILE} == \
