@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Optional
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -29,6 +28,7 @@ from pipeline.arrest_logic import (ArrestLexicon, DateMention, Found, Match, Tok
                                    context_roles, count_is_not_people, find_counts, has_marker, link_date,
                                    list_item_count, pick_role, read_count)
 from pipeline.components.layout import layout_of
+from pipeline.gated_matcher import GatedMatcher
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import make_span, results
 
@@ -42,7 +42,7 @@ TERMINAL = ".!?\"”’)"
 class ArrestsComponent:
     def __init__(self, nlp: Language, folder: Path):
         self.lex = load_lexicon(folder / LEXICON_FILE, ArrestLexicon)
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = GatedMatcher(nlp.vocab, validate=True)
         self.labels: dict[int, tuple[str, str]] = {}
         grouped: dict[tuple[str, str], list] = {}
         for rule in load_patterns(folder / PATTERNS_FILE):
@@ -140,7 +140,8 @@ class ArrestsComponent:
                         for d in out.get("dates") or [] if d.get("value") and d.get("span")), key=lambda d: d.start)
         date_ranges = sorted((d.start, d.end) for d in dates)
         by_token: dict[int, list] = {}
-        for match_id, start, end in self.matcher(doc):
+        # a match is used only inside one sentence (see _sentence_counts): sentence starts limit the search
+        for match_id, start, end in self.matcher(doc, limits=[sent.start for sent in doc.sents]):
             by_token.setdefault(start, []).append((match_id, start, end))
         page = self._page_units(doc, layout, dates)
         units = [u for u, _ in page]

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Optional
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from pipeline.components.jurisdiction import place_of
 from pipeline.components.layout import layout_of
+from pipeline.gated_matcher import GatedMatcher
 from pipeline.population_rules import (PlaceRef, PopulationLexicon, footer_figure, mismatch, parse_figure,
                                        plausible, whose_population)
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
@@ -40,7 +40,7 @@ WHOSE_REACH = 400
 class PopulationComponent:
     def __init__(self, nlp: Language, folder: Path):
         self.lexicon = load_lexicon(folder / "lexicon.json", PopulationLexicon)
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = GatedMatcher(nlp.vocab, validate=True)
         for rule in load_patterns(folder / "patterns.jsonl"):
             pattern = rule.pattern if isinstance(rule.pattern, list) else \
                 [{"LOWER": w} for w in rule.pattern.lower().split()]

@@ -4,8 +4,8 @@
   a "Categories:" table), mapped onto the canonical labels of
   models/tactics/labels.json; an unknown label is kept as written
   (`known: false`) and flagged `unknown_tactic`.
-- Evidence: the token patterns of models/tactics/evidence.jsonl (one spaCy
-  Matcher), kept only inside narrative sections, inside one sentence, and
+- Evidence: the token patterns of models/tactics/evidence.jsonl (a
+  GatedMatcher: each pattern runs only around its anchor words), kept only inside narrative sections, inside one sentence, and
   not in a sentence that only proposes or denies the tactic
   (models/tactics/modality.json). A page about no particular place (a
   tactic overview) reports no use "in this jurisdiction": no evidence.
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Optional
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from pipeline.components.jurisdiction import place_of
 from pipeline.components.layout import layout_of
+from pipeline.gated_matcher import GatedMatcher
 from pipeline.rules import RuleFileError, load_lexicon, load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results
 from pipeline.tactic_labels import (LabelVocab, LabelsLexicon, ModalityLexicon, canonical_label,
@@ -47,7 +47,7 @@ class TacticsComponent:
     def __init__(self, nlp: Language, folder: Path):
         self.vocab = LabelVocab(load_lexicon(folder / "labels.json", LabelsLexicon))
         self.modality = load_lexicon(folder / "modality.json", ModalityLexicon)
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = GatedMatcher(nlp.vocab, validate=True)
         self.rule_label: dict[str, str] = {}
         path = folder / "evidence.jsonl"
         for rule in load_patterns(path):
@@ -101,11 +101,11 @@ class TacticsComponent:
         """(label, start, end, rule) for every kept evidence match, in text order."""
         kept = []
         text = doc.text  # a property that joins every token: read it once
-        matches = self.matcher(doc)
-        if not matches:
-            return []
         sents = list(doc.sents)
         starts = [sent.start for sent in sents]
+        matches = self.matcher(doc, limits=starts)  # a match across sentences is dropped below anyway
+        if not matches:
+            return []
         for match_id, start, end in matches:
             span = doc[start:end]
             if layout.section_at(span.start_char) != "narrative" or \
