@@ -61,8 +61,11 @@ def _init_worker(models_dir: Optional[str], parent: int) -> None:
 
 
 def _pool_task(items: list, rules: str) -> list:
+    global _WORKER_NLP
+    from pipeline.nlp import renewed
     from pipeline.run import extract_partition
 
+    _WORKER_NLP = renewed(_WORKER_NLP)  # a fresh pipeline once its vocabulary outgrew its budget
     return extract_partition(_WORKER_NLP, items, rules)
 
 
@@ -97,10 +100,13 @@ def run_pool(partitions: Iterator[list], *, workers: int, nlp: Optional[Language
 
 
 def _dask_task(items: list, models_dir: Optional[str], rules: str) -> list:
-    from pipeline.nlp import shared_nlp
+    global _WORKER_NLP
+    from pipeline.nlp import renewed, shared_nlp
     from pipeline.run import extract_partition
 
     with _NLP_LOCK:
+        if _WORKER_NLP is not None:  # an in-process cluster shares the batch's pipeline
+            _WORKER_NLP = renewed(_WORKER_NLP)
         nlp = _WORKER_NLP if _WORKER_NLP is not None else shared_nlp(models_dir)
         return extract_partition(nlp, items, rules)
 

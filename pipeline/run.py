@@ -1,9 +1,10 @@
 """The batch: load every input, run the spaCy pipeline, write records and errors.
 
 `extract(paths, nlp)` is the in-process API (the eval command and the web
-API use it): one `Outcome` per path, in input order, in chunks whose spaCy
-strings are freed after each chunk (`nlp.memory_zone`), so memory stays flat
-however many pages go through.
+API use it): one `Outcome` per path, in input order, in chunks; between
+chunks the pipeline is replaced by a fresh one once its vocabulary has
+outgrown its budget (pipeline.nlp.renewed), so memory stays bounded however
+many pages go through.
 
 `run_batch` is `profilex run`: it streams the pages through the stages and
 writes DIR/records.jsonl (input order), DIR/errors.jsonl and
@@ -39,6 +40,7 @@ from pipeline.load import DEFAULT_MAX_BYTES, DocIds, Document, LoadError, expand
 from pipeline.manifest import (MANIFEST_FILE, FolderBusy, Journal, PageKey, code_hash, entry_for,
                                file_sha256, key_of, manifest_header, read_line_at, read_manifest,
                                record_matches)
+from pipeline.nlp import renewed
 from pipeline.records import Record
 from pipeline.rules import rules_hash
 from pipeline.write import atomic_writer, check_writable, json_line
@@ -133,22 +135,21 @@ def process_items(nlp: Language, items: list[Item],
     """Stages 3-5 for a few loaded pages: (item, record, None) or (item, None, error line).
 
     A page whose component fails becomes an `extract_failed` error line.
-    Runs in a spaCy memory zone: the strings these pages add to the
-    vocabulary are freed afterwards, so a long batch does not grow.
+    The caller keeps memory bounded by renewing `nlp` between groups of
+    pages (pipeline.nlp.renewed).
     """
     nlp.set_error_handler(_mark_failure)
-    with nlp.memory_zone():
-        for item in items:
-            # One call per page, not nlp.pipe: pipe drops a Doc whose component
-            # failed, __call__ hands it on flagged (FAILED_KEY).
-            try:
-                doc = nlp(item.document.text)
-            except Exception as err:  # the tokenizer itself, or a component returning no Doc
-                log.debug("pipeline failed on %s:\n%s", item.document.path, traceback.format_exc())
-                yield item, None, error_line(item.document.path, "extract_failed",
-                                             f"{type(err).__name__}: {err}")
-                continue
-            yield (item, *_build(doc, item.document, rules, item.text_path))
+    for item in items:
+        # One call per page, not nlp.pipe: pipe drops a Doc whose component
+        # failed, __call__ hands it on flagged (FAILED_KEY).
+        try:
+            doc = nlp(item.document.text)
+        except Exception as err:  # the tokenizer itself, or a component returning no Doc
+            log.debug("pipeline failed on %s:\n%s", item.document.path, traceback.format_exc())
+            yield item, None, error_line(item.document.path, "extract_failed",
+                                         f"{type(err).__name__}: {err}")
+            continue
+        yield (item, *_build(doc, item.document, rules, item.text_path))
 
 
 def _build(doc: Doc, document: Document, rules: str,
@@ -174,6 +175,13 @@ def iter_partition(nlp: Language, items: list[Item], rules: str) -> Iterator[Res
             yield Result(item.index, d.path, "error", json_line(error), d.sha256)
 
 
+def _inline(nlp: Language, partitions: Iterable[list[Item]], rules: str) -> Iterator[Result]:
+    """Every partition in this process, the pipeline renewed between partitions when outgrown."""
+    for part in partitions:
+        nlp = renewed(nlp)
+        yield from iter_partition(nlp, part, rules)
+
+
 def extract_partition(nlp: Language, items: list[Item], rules: str) -> list[Result]:
     """What every engine runs on a partition: pages in, JSON lines out."""
     return list(iter_partition(nlp, items, rules))
@@ -191,7 +199,6 @@ def extract(paths: Iterable[str], nlp: Language, *, max_bytes: int = DEFAULT_MAX
     """Yield one Outcome per input path, in input order (in this process).
 
     `out_dir` is where the text of HTML pages is saved (DIR/text/<doc_id>.txt).
-    Do not call it inside an `nlp.memory_zone()` of your own (zones do not nest).
     """
     rules = rules_hash(models_dir)
     doc_ids = DocIds()
@@ -200,6 +207,7 @@ def extract(paths: Iterable[str], nlp: Language, *, max_bytes: int = DEFAULT_MAX
         chunk.append(path)
         if len(chunk) >= batch_size:
             yield from _extract_chunk(chunk, doc_ids, nlp, rules, max_bytes, out_dir)
+            nlp = renewed(nlp)
             chunk = []
     if chunk:
         yield from _extract_chunk(chunk, doc_ids, nlp, rules, max_bytes, out_dir)
@@ -376,7 +384,7 @@ def _extract_missing(pages: list[Page], todo: list[int], journal: Journal, run_i
         nlp = build_nlp(models_dir)
     parts = _partitions(pages, todo, PARTITION_SIZE[mode], max_bytes, out_dir, load_failed)
     if mode == "inline":
-        batches = ([res] for part in parts for res in iter_partition(nlp, part, rules))
+        batches = ([res] for res in _inline(nlp, parts, rules))
     elif mode == "pool":
         batches = parallel.run_pool(parts, workers=workers, nlp=nlp, models_dir=models_dir, rules=rules)
     else:
