@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 from pipeline import __version__
 from pipeline.load import Document
 from pipeline.records import Record
-from pipeline.spans import results
+from pipeline.spans import results, text_of
 
 LIST_FIELDS = ("tactics", "arrests", "dates", "agencies", "citations", "sections", "flags")
 OBJECT_FIELDS = ("title", "jurisdiction", "population")
@@ -31,4 +31,4 @@ def build_record(doc: Doc, document: Document, rules: str,
         data[name] = out.get(name)
     for name in LIST_FIELDS:
         data[name] = out.get(name, [])
-    return Record.model_validate(data, context={"text": doc.text})
+    return Record.model_validate(data, context={"text": text_of(doc)})

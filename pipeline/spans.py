@@ -12,6 +12,8 @@ from spacy.tokens import Doc
 
 # Where each component leaves its contract-shaped output for the record builder.
 RESULTS_KEY = "profilex"
+# Where the tokenizer leaves the page's text (pipeline.tokenizer).
+TEXT_KEY = "profilex.text"
 
 
 def make_span(text: str, start: int, end: int, rule: Optional[str] = None) -> dict:
@@ -32,6 +34,18 @@ def trimmed_span(text: str, start: int, end: int, rule: Optional[str] = None,
     while end > start and text[end - 1] in strip:
         end -= 1
     return make_span(text, start, end, rule)
+
+
+def text_of(doc: Doc) -> str:
+    """The page's text, `doc.text`, read once.
+
+    spaCy's `Doc.text` joins every token again on each access (about a
+    millisecond on a page); the project's tokenizer keeps the text it was
+    given, which is `doc.text` by spaCy's lossless tokenization."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def results(doc: Doc) -> dict:

@@ -25,6 +25,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.spans import TEXT_KEY
+
 MAX_CHUNK = 200
 LONG_CHUNK = re.compile(r"\S{%d,}" % (MAX_CHUNK + 1))
 PIECES = re.compile(r"\w+|[^\w\s]")
@@ -39,6 +41,11 @@ class GuardedTokenizer:
         self.base = base
 
     def __call__(self, text: str) -> Doc:
+        doc = self._tokenize(text)
+        doc.user_data[TEXT_KEY] = text  # == doc.text, which spaCy rebuilds on every access
+        return doc
+
+    def _tokenize(self, text: str) -> Doc:
         if not LONG_CHUNK.search(text):
             return self.base(text)
         docs = []

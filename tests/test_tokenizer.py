@@ -27,6 +27,16 @@ def test_tokens_and_offsets_are_spacys(tokenizers, text):
     assert tokens(ours(text)) == tokens(stock(text))
 
 
+@pytest.mark.parametrize("text", ODD + ["\ufeffBOM 🚔 emoji\r\n" + "y" * (3 * MAX_CHUNK) + " tail"])
+def test_the_kept_text_is_the_docs_text(tokenizers, text):
+    from pipeline.spans import TEXT_KEY, text_of
+
+    doc = tokenizers[1](text)
+    assert doc.user_data[TEXT_KEY] == doc.text == text_of(doc) == text
+    bare = spacy.blank("en")(text)  # a Doc from elsewhere: read from the tokens once, then kept
+    assert text_of(bare) == bare.text and bare.user_data[TEXT_KEY] == text
+
+
 def test_long_chunks_are_split_but_cover_the_text_exactly(tokenizers):
     _, ours = tokenizers
     text = "start " + "(" * 3000 + "Police" + ")" * 3000 + " end\n"

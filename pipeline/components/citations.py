@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.rules import load_lexicon, models_dir as resolve_models_dir
-from pipeline.spans import make_span, results
+from pipeline.spans import make_span, results, text_of
 
 ORDER = 60
 FACTORY = "profilex_citations"
@@ -444,8 +444,8 @@ class CitationsComponent:
         lines = [SourceLine(s.entry.start, s.entry.end, s.heading.text if s.heading is not None else None)
                  for s in layout.source_entries]
         citations, spans = [], []
-        for start, end, heading, parsed in read_sources(doc.text, lines, self.lexicon, out.get("dates", [])):
-            citations.append(citation_item(doc.text, start, end, heading, parsed, self.lexicon))
+        for start, end, heading, parsed in read_sources(text_of(doc), lines, self.lexicon, out.get("dates", [])):
+            citations.append(citation_item(text_of(doc), start, end, heading, parsed, self.lexicon))
             span = doc.char_span(start, end, label="citation", alignment_mode="expand")
             if span is not None:
                 spans.append(span)

@@ -29,7 +29,7 @@ from pipeline.edtf import (EdtfDate, ImpossibleDate, after_temporal_word, durati
                            load_date_lexicon, paragraph_starts, reject_reason, relative_rule,
                            resolve_relative, split_coordination, to_edtf)
 from pipeline.rules import load_patterns, models_dir as resolve_models_dir
-from pipeline.spans import add_flag, make_span, results
+from pipeline.spans import add_flag, make_span, results, text_of
 
 ORDER = 50
 FACTORY = "profilex_dates"
@@ -139,7 +139,7 @@ class DatesComponent:
 
     # -- glue ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # rebuilt by spaCy on every access: read it once
+        text = text_of(doc)
         layout = doc.user_data.get("layout")
         candidates, mods_before, mods_after = self._candidates(doc, text)
         dates: list[dict] = []

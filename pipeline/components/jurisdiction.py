@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline.components.layout import layout_of
 from pipeline.places import GazetteerLexicon, Place, PlaceVocab, StatesLexicon, TypesLexicon, iter_found, resolve_place
 from pipeline.rules import load_lexicon, models_dir as resolve_models_dir
-from pipeline.spans import make_span, results
+from pipeline.spans import make_span, results, text_of
 
 ORDER = 20
 FACTORY = "profilex_jurisdiction"
@@ -59,10 +59,10 @@ class JurisdictionComponent:
         title = (layout.title.start, layout.title.end) if layout.title else None
         footer = {k: (r.start, r.end) for k, r in layout.footer.items()}
         narrative = [(r.start, r.end) for r in layout.regions("narrative")]
-        place = resolve_place(doc.text, self.vocab, title=title, footer_state=footer.get("state"),
+        place = resolve_place(text_of(doc), self.vocab, title=title, footer_state=footer.get("state"),
                               footer_type=footer.get("type"), narrative=narrative or None)
         doc.user_data[PLACE_KEY] = place
-        results(doc)["jurisdiction"] = place_record(doc.text, place)
+        results(doc)["jurisdiction"] = place_record(text_of(doc), place)
         spans = []
         for f in iter_found(place):
             span = doc.char_span(f.start, f.end, label=f.rule, alignment_mode="expand")

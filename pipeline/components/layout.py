@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.sections import Layout, find_layout
-from pipeline.spans import make_span, results
+from pipeline.spans import make_span, results, text_of
 
 ORDER = 10
 FACTORY = "profilex_layout"
@@ -24,17 +24,17 @@ def layout_of(doc: Doc) -> Layout:
 
 class LayoutComponent:
     def __call__(self, doc: Doc) -> Doc:
-        layout = find_layout(doc.text)
+        layout = find_layout(text_of(doc))
         doc.user_data[LAYOUT_KEY] = layout
         out = results(doc)
         out["title"] = (
-            {"value": layout.title.text, "span": make_span(doc.text, layout.title.start, layout.title.end)}
+            {"value": layout.title.text, "span": make_span(text_of(doc), layout.title.start, layout.title.end)}
             if layout.title else None)
         out["sections"] = []
         spans = []
         for section in layout.sections:
             region = section.region
-            entry = {"name": section.name, "span": make_span(doc.text, region.start, region.end)}
+            entry = {"name": section.name, "span": make_span(text_of(doc), region.start, region.end)}
             if section.heading is not None:
                 entry["heading"] = section.heading.text
             out["sections"].append(entry)

@@ -25,7 +25,7 @@ from pipeline.gated_matcher import GatedMatcher
 from pipeline.population_rules import (PlaceRef, PopulationLexicon, footer_figure, mismatch, parse_figure,
                                        plausible, whose_population)
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
-from pipeline.spans import add_flag, make_span, results, trimmed_span
+from pipeline.spans import add_flag, make_span, results, text_of, trimmed_span
 
 ORDER = 30
 FACTORY = "profilex_population"
@@ -47,7 +47,7 @@ class PopulationComponent:
             self.matcher.add(rule.id, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         layout = layout_of(doc)
         place = place_of(doc)
         mentions = []
@@ -87,7 +87,7 @@ class PopulationComponent:
 
     def mentions(self, doc: Doc, layout, ref: PlaceRef) -> list[dict]:
         """The narrative's statements of the page's own population, in text order."""
-        text = doc.text
+        text = text_of(doc)
         matches = []
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]

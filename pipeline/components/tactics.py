@@ -26,7 +26,7 @@ from pipeline.components.jurisdiction import place_of
 from pipeline.components.layout import layout_of
 from pipeline.gated_matcher import GatedMatcher
 from pipeline.rules import RuleFileError, load_lexicon, load_patterns, models_dir as resolve_models_dir
-from pipeline.spans import add_flag, make_span, results
+from pipeline.spans import add_flag, make_span, results, text_of
 from pipeline.tactic_labels import (LabelVocab, LabelsLexicon, ModalityLexicon, canonical_label,
                                     has_context, merge_tactics, not_in_use, paragraph_bounds)
 
@@ -63,7 +63,7 @@ class TacticsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         layout = layout_of(doc)
-        text = doc.text
+        text = text_of(doc)
         listed = []
         for item in layout.tactic_items:
             if item.checked is False:
@@ -100,7 +100,7 @@ class TacticsComponent:
     def evidence(self, doc: Doc, layout) -> list[tuple[str, int, int, str]]:
         """(label, start, end, rule) for every kept evidence match, in text order."""
         kept = []
-        text = doc.text  # a property that joins every token: read it once
+        text = text_of(doc)
         sents = list(doc.sents)
         starts = [sent.start for sent in sents]
         matches = self.matcher(doc, limits=starts)  # a match across sentences is dropped below anyway
