@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -30,7 +31,7 @@ from pipeline.arrest_logic import (ArrestLexicon, DateMention, Found, Match, Tok
 from pipeline.components.layout import layout_of
 from pipeline.gated_matcher import GatedMatcher
 from pipeline.rules import load_lexicon, load_patterns, models_dir as resolve_models_dir
-from pipeline.spans import make_span, results
+from pipeline.spans import make_span, results, text_of
 
 ORDER = 80
 FACTORY = "profilex_arrests"
@@ -55,9 +56,14 @@ class ArrestsComponent:
 
     # ------------------------------------------------------------ page structure
 
-    def _units(self, doc: Doc) -> list[tuple[int, int, list]]:
-        """Sentences split at line breaks: (start, end, tokens) with whitespace tokens left out."""
-        text = doc.text
+    @staticmethod
+    def _units(doc: Doc) -> list[tuple[int, int, int, int]]:
+        """Sentences split at line breaks: (start, end, first token, end token), whitespace trimmed.
+
+        Token indices, not Token objects: most sentences hold no count and
+        never need their tokens (see `_tokens`)."""
+        text = text_of(doc)
+        starts = doc.to_array(IDX).tolist()
         units = []
         for sent in doc.sents:
             pieces = []
@@ -66,20 +72,24 @@ class ArrestsComponent:
                 pieces.append((pos, sent.start_char + m.start()))
                 pos = sent.start_char + m.end()
             pieces.append((pos, sent.end_char))
-            toks = [t for t in sent if not t.is_space]
-            starts = [t.idx for t in toks]
             for a, b in pieces:
                 while a < b and text[a].isspace():
                     a += 1
                 while b > a and text[b - 1].isspace():
                     b -= 1
                 if a < b:
-                    units.append((a, b, toks[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]))
+                    units.append((a, b, bisect.bisect_left(starts, a, sent.start, sent.end),
+                                  bisect.bisect_left(starts, b, sent.start, sent.end)))
         return units
+
+    @staticmethod
+    def _tokens(doc: Doc, first: int, end: int) -> list:
+        """The sentence's tokens, whitespace tokens left out."""
+        return [t for t in doc[first:end] if not t.is_space]
 
     def _page_units(self, doc: Doc, layout, dates: list[DateMention]) -> list[tuple[Unit, _Sentence]]:
         """Every sentence with what date linking needs (its dates, paragraph, section) and what counting needs."""
-        text, lex = doc.text, self.lex
+        text, lex = text_of(doc), self.lex
         date_starts = [d.start for d in dates]
         sec_starts = [s.region.start for s in layout.sections]
         entries = layout.source_entries
@@ -87,7 +97,7 @@ class ArrestsComponent:
         title = layout.title
         paragraph_breaks = [m.end() for m in re.finditer(r"(?:\r?\n|\r)[ \t\u00a0]*(?:\r?\n|\r)", text)]
         out = []
-        for a, b, toks in self._units(doc):
+        for a, b, first, end in self._units(doc):
             section = layout.section_at(a)
             entry = None
             if section == "sources":
@@ -106,7 +116,7 @@ class ArrestsComponent:
             headline = section in ("title", "sources") or (title is not None and title.start <= a < title.end) or (
                 not sentence.rstrip().endswith(tuple(TERMINAL)) and len(sentence.split()) <= 20
                 and self._whole_line(text, a, b))
-            out.append((unit, _Sentence(toks, section, headline, entry)))
+            out.append((unit, _Sentence(first, end, section, headline, entry)))
         return out
 
     def _sentence_counts(self, doc: Doc, tokens: list, by_token: dict,
@@ -133,7 +143,7 @@ class ArrestsComponent:
         return toks, matches, counts
 
     def __call__(self, doc: Doc) -> Doc:
-        text, lex = doc.text, self.lex
+        text, lex = text_of(doc), self.lex
         layout = layout_of(doc)
         out = results(doc)
         dates = sorted((DateMention(d["value"], d.get("mod"), d["span"]["start"], d["span"]["end"])
@@ -149,10 +159,19 @@ class ArrestsComponent:
         roles_cache: dict[int, frozenset] = {}
         pending: list[_Pending] = []
         lead: Optional[Found] = None  # the last count of a line ending in ":" ("netted 92 people:")
+        count_starts = sorted(start for start, found in by_token.items()
+                              if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
         for ui, (unit, sent) in enumerate(page):
-            if not sent.tokens:
+            if sent.first == sent.end:
                 continue
-            toks, matches, counts = self._sentence_counts(doc, sent.tokens, by_token, date_ranges)
+            k = bisect.bisect_left(count_starts, sent.first)
+            if k == len(count_starts) or count_starts[k] >= sent.end:
+                # no number in the sentence: no count, and a list under it has no lead
+                if not unit.item:
+                    lead = None
+                continue
+            tokens = self._tokens(doc, sent.first, sent.end)
+            toks, matches, counts = self._sentence_counts(doc, tokens, by_token, date_ranges)
             found = find_counts(toks, matches, counts, lex, headline=sent.headline)
             if unit.item:
                 if not found and lead is not None:
@@ -250,7 +269,8 @@ ROLE_WINDOW = 400  # characters either side of a count searched for the operatio
 
 @dataclass
 class _Sentence:
-    tokens: list  # spaCy tokens, whitespace left out
+    first: int  # its first token
+    end: int  # the token after its last
     section: str
     headline: bool
     entry: Optional[object]  # the Key Sources entry holding the sentence
