@@ -203,15 +203,12 @@ class GatedMatcher:
             return []
         columns = [LOWER] + [FLAG_KEYS[f] for f in self._flags]
         table = doc.to_array(columns).reshape(len(doc), len(columns))[offset:offset + n]
-        lowers = table[:, 0].tolist()
-        positions: dict[int, list[int]] = {}
-        for i, word in enumerate(lowers):
-            positions.setdefault(word, []).append(i)
-        page = _Page(lowers, positions,
+        lowers = table[:, 0]
+        page = _Page(lowers, set(lowers.tolist()),
                      {f: np.flatnonzero(table[:, 1 + k]).tolist() for k, f in enumerate(self._flags)},
                      n, list(limits) if limits is not None else [0])
         candidates = set(self._always)
-        for word in self._by_word.keys() & positions.keys():
+        for word in self._by_word.keys() & page.present:
             candidates.update(self._by_word[word])
         found: set[tuple[int, int, int, int]] = set()
         for index in candidates:
@@ -225,8 +222,8 @@ class GatedMatcher:
 @dataclass
 class _Page:
     """What gating reads of one Doc or Span, once per call."""
-    lowers: list[int]  # LOWER hash per token
-    positions: dict[int, list[int]]  # LOWER hash -> the tokens that have it
+    lowers: np.ndarray  # LOWER hash per token
+    present: set[int]  # the LOWER hashes on the page
     flags: dict[str, list[int]]  # flag name -> the tokens that have it
     length: int
     limits: list[int]  # sorted token offsets no match straddles ([0]: none but the edges)
@@ -235,7 +232,7 @@ class _Page:
 def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
     """Merged token windows of `rule`'s pattern around its anchors ([(0, n)] when it has none)."""
     anchor, n = rule.anchor, page.length
-    present = page.positions.keys()
+    present = page.present
     if any(present.isdisjoint(words) for words in rule.required):
         return []
     if anchor is None:
@@ -243,7 +240,9 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
     if anchor.flag is not None:
         positions = page.flags[anchor.flag]
     else:
-        positions = sorted(i for word in rule.word_ids & present for i in page.positions[word])
+        hits = list(rule.word_ids & present)
+        mask = page.lowers == hits[0] if len(hits) == 1 else np.isin(page.lowers, hits)
+        positions = np.flatnonzero(mask).tolist()
     windows: list[tuple[int, int]] = []
     for i in positions:
         if anchor.before == UNBOUNDED:
@@ -260,7 +259,7 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
         else:
             windows.append((a, b))
     if len(rule.required) > 1:  # every required word must be inside the window too
-        windows = [(a, b) for a, b in windows if _holds_all(page.lowers[a:b], rule.required)]
+        windows = [(a, b) for a, b in windows if _holds_all(page.lowers[a:b].tolist(), rule.required)]
     return windows
 
 
