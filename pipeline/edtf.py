@@ -243,6 +243,8 @@ def _parser():
         "PREFER_MONTH_OF_YEAR": "first",
         "REQUIRE_PARTS": ["year"],
         "DATE_ORDER": "MDY",
+        # candidates are explicit calendar dates: relative ("2 days ago") and timestamp readers only cost time
+        "PARSERS": ["absolute-time"],
     })
 
 
