@@ -1,8 +1,9 @@
 """`python -m pipeline.bench` (`make bench`): how fast and how lean the batch is.
 
 Builds a corpus of N pages by varying the sample pages in raw/ (numbers
-redrawn, capitalized words swapped between pages, so the tokenizer meets new
-strings as on unseen pages), then prints in one run:
+redrawn, years among plausible years, capitalized words swapped between
+pages, so the tokenizer meets new strings as on unseen pages), then prints
+in one run:
 
 - the floor: `spacy.blank("en")` tokenization alone over the same texts
   (and with the project's tokenizer), in docs/s and words/s;
@@ -33,6 +34,7 @@ from typing import Optional
 
 REPO = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(r"\d+")
+YEAR = re.compile(r"(?:19|20)\d\d")
 CAPITALIZED = re.compile(r"\b[A-Z][a-z]{3,}\b")
 
 
@@ -40,6 +42,8 @@ def vary(text: str, rng: random.Random, names: list[str]) -> str:
     """A new page shaped like `text`: other numbers, some capitalized words swapped."""
     def number(m: re.Match) -> str:
         digits = m.group()
+        if YEAR.fullmatch(digits):  # a year stays a plausible year, as on a real page
+            return str(rng.randint(1985, 2025))
         first = str(rng.randint(1, 9)) if digits[0] != "0" else "0"
         return first + "".join(str(rng.randint(0, 9)) for _ in digits[1:])
 

@@ -11,6 +11,8 @@ def test_vary_redraws_numbers_and_keeps_the_layout():
     out = vary(text, random.Random(1), [])
     assert out != text
     assert re.sub(r"\d", "#", out) == re.sub(r"\d", "#", text)
+    years = [int(y) for seed in range(40) for y in re.findall(r"\b(?:19|20)\d\d\b", vary(text, random.Random(seed), []))]
+    assert len(set(years)) > 5 and all(1985 <= y <= 2025 for y in years)  # a year stays a year
     swapped = [vary("Erie and Waco and Reno", random.Random(seed), ["Boston"]) for seed in range(40)]
     assert any("Boston" in s for s in swapped) and all(s.count(" and ") == 2 for s in swapped)
 
