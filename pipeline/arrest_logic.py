@@ -696,8 +696,27 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
 
 def has_marker(text: str, markers: Iterable[str]) -> bool:
     """Whether any marker phrase occurs in `text` as whole words (case and spacing ignored)."""
+    return has_markers(text, markers)[0]
+
+
+def has_markers(text: str, *marker_lists: Iterable[str]) -> list[bool]:
+    """`has_marker` for several marker lists, the text normalized once."""
     low = " " + re.sub(r"\s+", " ", text.lower()) + " "
-    return marker_regex(tuple(markers)).search(low) is not None
+    return [_marker_regex_of(markers).search(low) is not None for markers in marker_lists]
+
+
+_MARKER_LISTS: dict[int, tuple[object, re.Pattern]] = {}
+
+
+def _marker_regex_of(markers: Iterable[str]) -> re.Pattern:
+    """marker_regex of a lexicon's list, looked up by identity (hashing a long tuple on every call cost more)."""
+    known = _MARKER_LISTS.get(id(markers))
+    if known is not None and known[0] is markers:
+        return known[1]
+    rx = marker_regex(tuple(markers))
+    if isinstance(markers, (list, tuple, frozenset)):
+        _MARKER_LISTS[id(markers)] = (markers, rx)
+    return rx
 
 
 @lru_cache(maxsize=256)

@@ -318,6 +318,12 @@ def _in_range(d: EdtfDate, lex: DateLexicon, today: Optional[dt.date]) -> bool:
     return d.start.year >= lex.earliest_year and d.start <= _present(today)
 
 
+# Day shapes written in numbers only ("9/24/2008", "2008-09-24"). The shapes with a
+# month name leave nothing to interpret once the day is checked against the calendar,
+# and asking dateparser about them cost more than the rest of the dates stage.
+NUMERIC_SHAPES = ("day_numeric", "day_iso", "day_numeric_short")
+
+
 def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfDate]:
     """A cleaned expression without modifiers or interval words -> a point date (or decade)."""
     pats = _pats(lex)
@@ -334,11 +340,7 @@ def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfD
     if (m := pats["season"].match(s)):
         return season_date(int(m["year"]), lex.seasons[m["season"]])
     if (m := pats["month"].match(s)):
-        year, month = int(m["year"]), _month_number(m["month"], lex)
-        parsed = dateparser_date(s)
-        if parsed and (parsed[0].year, parsed[0].month) != (year, month):
-            return None
-        return month_date(year, month)
+        return month_date(int(m["year"]), _month_number(m["month"], lex))
     for name in ("day_mdy", "day_dmy", "day_numeric", "day_iso", "day_numeric_short"):
         m = pats[name].match(s)
         if not m:
@@ -356,9 +358,11 @@ def _point(s: str, lex: DateLexicon, today: Optional[dt.date]) -> Optional[EdtfD
         if not 1 <= month <= 12:
             return None
         d = day_date(year, month, day)  # raises ImpossibleDate for "February 30"
-        parsed = dateparser_date(s)
-        if parsed is not None and parsed[0] != d.start:
-            return None  # the two readings disagree: not a date we trust
+        if name in NUMERIC_SHAPES:
+            # which number is the month is a convention: dateparser (month first) must agree
+            parsed = dateparser_date(s)
+            if parsed is not None and parsed[0] != d.start:
+                return None  # the two readings disagree: not a date we trust
         return d
     return None
 

@@ -573,3 +573,13 @@ def test_pick_role_of_a_plain_count_from_the_operation_named(sentence, role):
 
 def test_pick_role_keeps_the_noun_over_the_operation():
     assert pick_role("pimps", "", frozenset(), LEX, sentence="a reverse sting netted 3 pimps") == "trafficker"
+
+
+def test_has_markers_reads_several_lists_as_has_marker_reads_each():
+    from pipeline.arrest_logic import has_marker, has_markers
+
+    lists = [["over the years", "as many as"], ["previous sting"], []]
+    for text in ["Over  the\nyears, police ...", "the PREVIOUS sting netted 4", "as many\tas 30", "nothing here"]:
+        assert has_markers(text, *lists) == [has_marker(text, markers) for markers in lists]
+    assert has_markers("As many as 30 men", *lists) == [True, False, False]
+    assert has_markers("a previous stings list", *lists) == [False, False, False]  # whole words only

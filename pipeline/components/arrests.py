@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from pipeline.arrest_logic import (ArrestLexicon, DateMention, Found, Match, Tok, Unit, classify_dates,
-                                   context_roles, count_is_not_people, find_counts, has_marker, link_date,
+                                   context_roles, count_is_not_people, find_counts, has_markers, link_date,
                                    list_item_count, pick_role, read_count)
 from pipeline.components.layout import layout_of
 from pipeline.gated_matcher import GatedMatcher
@@ -109,10 +109,11 @@ class ArrestsComponent:
             inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
             operation, since, report = classify_dates(text, inside, a, b, lex)
             sentence = text[a:b]
+            names_operation, generic, other_operation = has_markers(
+                sentence, lex.operation_words, lex.generic_markers, lex.other_operation_markers)
             unit = Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), operation, report,
-                        has_marker(sentence, lex.operation_words), item=sentence[:1] in lex.bullets,
-                        generic=has_marker(sentence, lex.generic_markers),
-                        other_operation=has_marker(sentence, lex.other_operation_markers), since_dates=since)
+                        names_operation, item=sentence[:1] in lex.bullets, generic=generic,
+                        other_operation=other_operation, since_dates=since)
             headline = section in ("title", "sources") or (title is not None and title.start <= a < title.end) or (
                 not sentence.rstrip().endswith(tuple(TERMINAL)) and len(sentence.split()) <= 20
                 and self._whole_line(text, a, b))
