@@ -700,23 +700,37 @@ def has_marker(text: str, markers: Iterable[str]) -> bool:
 
 
 def has_markers(text: str, *marker_lists: Iterable[str]) -> list[bool]:
-    """`has_marker` for several marker lists, the text normalized once."""
+    """`has_marker` for several marker lists, the text normalized once.
+
+    A list's alternation runs only when the text holds the first word of one
+    of its phrases (a phrase matched as whole words starts with a whole word
+    of the text), which most sentences do not."""
     low = " " + re.sub(r"\s+", " ", text.lower()) + " "
-    return [_marker_regex_of(markers).search(low) is not None for markers in marker_lists]
+    words = set(WORD_RUN.findall(low))
+    out = []
+    for markers in marker_lists:
+        rx, first_words = _marker_regex_of(markers)
+        out.append((first_words is None or not words.isdisjoint(first_words)) and rx.search(low) is not None)
+    return out
 
 
-_MARKER_LISTS: dict[int, tuple[object, re.Pattern]] = {}
+WORD_RUN = re.compile(r"\w+")
+_MARKER_LISTS: dict[int, tuple[object, re.Pattern, Optional[frozenset[str]]]] = {}
 
 
-def _marker_regex_of(markers: Iterable[str]) -> re.Pattern:
-    """marker_regex of a lexicon's list, looked up by identity (hashing a long tuple on every call cost more)."""
+def _marker_regex_of(markers: Iterable[str]) -> tuple[re.Pattern, Optional[frozenset[str]]]:
+    """(marker_regex, the phrases' first words or None when a phrase starts with a non-word character)
+    of a lexicon's list, looked up by identity (hashing a long tuple on every call cost more)."""
     known = _MARKER_LISTS.get(id(markers))
     if known is not None and known[0] is markers:
-        return known[1]
-    rx = marker_regex(tuple(markers))
+        return known[1], known[2]
+    phrases = tuple(markers)
+    firsts = [WORD_RUN.match(m.lower()) for m in phrases]
+    first_words = None if not all(firsts) else frozenset(m.group() for m in firsts)
+    rx = marker_regex(phrases)
     if isinstance(markers, (list, tuple, frozenset)):
-        _MARKER_LISTS[id(markers)] = (markers, rx)
-    return rx
+        _MARKER_LISTS[id(markers)] = (markers, rx, first_words)
+    return rx, first_words
 
 
 @lru_cache(maxsize=256)

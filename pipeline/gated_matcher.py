@@ -145,6 +145,7 @@ class _Rule:
     matcher: Matcher
     anchor: Optional[Anchor]
     word_ids: frozenset[int]  # the anchor's words
+    direct: bool  # the pattern is its anchor alone: its matches are the anchor tokens, no Matcher needed
     required: list[frozenset[int]]  # the words of every other required token: the page must have some of each
 
 
@@ -187,7 +188,8 @@ class GatedMatcher:
                 self._always.append(index)
                 if anchor is not None and anchor.flag not in self._flags:
                     self._flags.append(anchor.flag)
-            self._rules.append(_Rule(key_id, order, matcher, anchor, word_ids, required))
+            direct = len(pattern) == 1 and anchor is not None and _is_anchor_only(pattern[0])
+            self._rules.append(_Rule(key_id, order, matcher, anchor, word_ids, direct, required))
 
     def __call__(self, doclike: Union[Doc, Span], limits: Optional[Sequence[int]] = None) -> list[tuple[int, int, int]]:
         """(match_id, start, end) as the Matcher gives them: token offsets within `doclike`.
@@ -213,6 +215,9 @@ class GatedMatcher:
         found: set[tuple[int, int, int, int]] = set()
         for index in candidates:
             rule = self._rules[index]
+            if rule.direct:
+                found.update((i + 1, i, rule.order, rule.key) for i in _anchor_positions(rule, page))
+                continue
             for a, b in _windows(rule, page):
                 for match_id, s, e in rule.matcher(doc[offset + a:offset + b]):
                     found.add((a + e, a + s, rule.order, match_id))
@@ -237,12 +242,7 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
         return []
     if anchor is None:
         return [(0, n)]
-    if anchor.flag is not None:
-        positions = page.flags[anchor.flag]
-    else:
-        hits = list(rule.word_ids & present)
-        mask = page.lowers == hits[0] if len(hits) == 1 else np.isin(page.lowers, hits)
-        positions = np.flatnonzero(mask).tolist()
+    positions = _anchor_positions(rule, page)
     windows: list[tuple[int, int]] = []
     for i in positions:
         if anchor.before == UNBOUNDED:
@@ -261,6 +261,24 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
     if len(rule.required) > 1:  # every required word must be inside the window too
         windows = [(a, b) for a, b in windows if _holds_all(page.lowers[a:b].tolist(), rule.required)]
     return windows
+
+
+def _anchor_positions(rule: _Rule, page: _Page) -> list[int]:
+    """The tokens of the page that can be `rule`'s anchor, in order."""
+    if rule.anchor.flag is not None:
+        return page.flags[rule.anchor.flag]
+    hits = list(rule.word_ids & page.present)
+    if not hits:
+        return []
+    mask = page.lowers == hits[0] if len(hits) == 1 else np.isin(page.lowers, hits)
+    return np.flatnonzero(mask).tolist()
+
+
+def _is_anchor_only(spec: dict) -> bool:
+    """A token spec that says no more than its anchor: one LOWER word list or one number flag, no operator."""
+    if set(spec) == {"LOWER"}:
+        return literal_words(spec["LOWER"]) is not None
+    return len(spec) == 1 and next(iter(spec)) in FLAG_KEYS and next(iter(spec.values())) is True
 
 
 def _holds_all(lowers: list[int], required: list[frozenset[int]]) -> bool:

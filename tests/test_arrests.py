@@ -583,3 +583,12 @@ def test_has_markers_reads_several_lists_as_has_marker_reads_each():
         assert has_markers(text, *lists) == [has_marker(text, markers) for markers in lists]
     assert has_markers("As many as 30 men", *lists) == [True, False, False]
     assert has_markers("a previous stings list", *lists) == [False, False, False]  # whole words only
+
+
+def test_has_markers_with_phrases_starting_or_ending_in_punctuation():
+    from pipeline.arrest_logic import has_markers
+
+    lists = [["u.s. attorney", "o'clock"], ["(previous)", "-led"]]
+    assert has_markers("the U.S. Attorney said", *lists) == [True, False]
+    assert has_markers("a task-force (previous) effort", *lists) == [False, True]
+    assert has_markers("the us attorney said", *lists) == [False, False]
