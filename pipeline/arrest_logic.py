@@ -608,7 +608,7 @@ def is_since_date(text: str, date: DateMention, lex: ArrestLexicon) -> bool:
     """A date that opens a period ("since 1999", "beginning in 2009") rather than dating one operation."""
     before = text[max(0, date.start - 20):date.start].lower()
     before = re.sub(r"\s+", " ", before)
-    if any(re.search(r"\b" + re.escape(w) + r"(\s+at\s+least)?\s*(about\s+)?$", before) for w in lex.since_words):
+    if _since_before_regex(lex).search(before):
         return True
     own = re.sub(r"\s+", " ", text[date.start:date.end].lower())
     if any(own.startswith(w + " ") for w in lex.since_words):  # the date span may hold its own "since"
@@ -653,6 +653,32 @@ def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullet
     return False
 
 
+_LEXICON_REGEXES: dict[tuple[int, str], tuple[ArrestLexicon, object]] = {}
+
+
+def _lexicon_regex(lex: ArrestLexicon, key: str, build):
+    """`build(lex)`, compiled once per lexicon object (rules are data: built when first needed)."""
+    known = _LEXICON_REGEXES.get((id(lex), key))
+    if known is not None and known[0] is lex:
+        return known[1]
+    built = build(lex)
+    _LEXICON_REGEXES[(id(lex), key)] = (lex, built)
+    return built
+
+
+def _since_before_regex(lex: ArrestLexicon) -> re.Pattern:
+    """A since word ending the text before a date ("since", "beginning in at least about")."""
+    return _lexicon_regex(lex, "since_before", lambda lx: re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in lx.since_words) + r")(\s+at\s+least)?\s*(about\s+)?$"
+        if lx.since_words else r"(?!)"))
+
+
+def _report_word_regexes(lex: ArrestLexicon) -> list[re.Pattern]:
+    """One whole-word regex per report word, in lexicon order."""
+    return _lexicon_regex(lex, "report_words", lambda lx: [
+        re.compile(r"\b" + re.escape(w.lower()) + r"\b") for w in lx.report_words])
+
+
 def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int, lex: ArrestLexicon) -> bool:
     """The date a result was announced or reported, or the date of a study or law, not of an operation.
 
@@ -670,9 +696,9 @@ def is_report_date(text: str, date: DateMention, sent_start: int, sent_end: int,
         return True
     clause_before = re.split(r"[,;:—–]", before)[-1]
     ops = {w.lower() for w in lex.operation_words}
-    for w in lex.report_words:
+    for rx in _report_word_regexes(lex):
         hit = None
-        for hit in re.finditer(r"\b" + re.escape(w.lower()) + r"\b", clause_before):
+        for hit in rx.finditer(clause_before):
             pass
         # "told reporters at a news conference on", but not "reported 250 prostitution arrests in"
         if hit is not None and not ops & set(re.findall(r"[\w'’]+", clause_before[hit.end():])):
@@ -765,7 +791,11 @@ def nearest_date(dates: Sequence[DateMention], position: int, text: str = "",
 
 @dataclass
 class Unit:
-    """A sentence (or list line) of the page, with what date linking needs to know about it."""
+    """A sentence (or list line) of the page, with what date linking needs to know about it.
+
+    `link_date` reads `generic` and `other_operation` only of the sentence
+    holding the count, and `operational` only of a sentence whose operation
+    date may be carried."""
     start: int
     end: int
     paragraph: int

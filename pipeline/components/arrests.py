@@ -87,8 +87,14 @@ class ArrestsComponent:
         """The sentence's tokens, whitespace tokens left out."""
         return [t for t in doc[first:end] if not t.is_space]
 
-    def _page_units(self, doc: Doc, layout, dates: list[DateMention]) -> list[tuple[Unit, _Sentence]]:
-        """Every sentence with what date linking needs (its dates, paragraph, section) and what counting needs."""
+    def _page_units(self, doc: Doc, layout, dates: list[DateMention],
+                    count_starts: list[int]) -> list[tuple[Unit, _Sentence]]:
+        """Every sentence with what date linking needs (its dates, paragraph, section) and what counting needs.
+
+        What is read only of a sentence holding a count (`generic`,
+        `other_operation`, whether it is a headline) or only of one with an
+        operation date (`operational`, asked when its date is carried) is
+        worked out only for such sentences: most sentences are neither."""
         text, lex = text_of(doc), self.lex
         date_starts = [d.start for d in dates]
         sec_starts = [s.region.start for s in layout.sections]
@@ -109,15 +115,19 @@ class ArrestsComponent:
             inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
             operation, since, report = classify_dates(text, inside, a, b, lex)
             sentence = text[a:b]
-            names_operation, generic, other_operation = has_markers(
-                sentence, lex.operation_words, lex.generic_markers, lex.other_operation_markers)
+            k = bisect.bisect_left(count_starts, first)
+            counted = k < len(count_starts) and count_starts[k] < end
+            names_operation = bool(operation) and has_markers(sentence, lex.operation_words)[0]
+            generic = other_operation = headline = False
+            if counted:
+                generic, other_operation = has_markers(sentence, lex.generic_markers, lex.other_operation_markers)
+                headline = section in ("title", "sources") or (title is not None and title.start <= a < title.end) \
+                    or (not sentence.rstrip().endswith(tuple(TERMINAL)) and len(sentence.split()) <= 20
+                        and self._whole_line(text, a, b))
             unit = Unit(a, b, bisect.bisect_right(paragraph_breaks, a), hash(block), operation, report,
                         names_operation, item=sentence[:1] in lex.bullets, generic=generic,
                         other_operation=other_operation, since_dates=since)
-            headline = section in ("title", "sources") or (title is not None and title.start <= a < title.end) or (
-                not sentence.rstrip().endswith(tuple(TERMINAL)) and len(sentence.split()) <= 20
-                and self._whole_line(text, a, b))
-            out.append((unit, _Sentence(first, end, section, headline, entry)))
+            out.append((unit, _Sentence(first, end, section, headline, entry, counted)))
         return out
 
     def _sentence_counts(self, doc: Doc, tokens: list, by_token: dict,
@@ -154,19 +164,18 @@ class ArrestsComponent:
         # a match is used only inside one sentence (see _sentence_counts): sentence starts limit the search
         for match_id, start, end in self.matcher(doc, limits=[sent.start for sent in doc.sents]):
             by_token.setdefault(start, []).append((match_id, start, end))
-        page = self._page_units(doc, layout, dates)
+        count_starts = sorted(start for start, found in by_token.items()
+                              if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
+        page = self._page_units(doc, layout, dates, count_starts)
         units = [u for u, _ in page]
         cross = self._single_story(layout)
         roles_cache: dict[int, frozenset] = {}
         pending: list[_Pending] = []
         lead: Optional[Found] = None  # the last count of a line ending in ":" ("netted 92 people:")
-        count_starts = sorted(start for start, found in by_token.items()
-                              if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
         for ui, (unit, sent) in enumerate(page):
             if sent.first == sent.end:
                 continue
-            k = bisect.bisect_left(count_starts, sent.first)
-            if k == len(count_starts) or count_starts[k] >= sent.end:
+            if not sent.counted:
                 # no number in the sentence: no count, and a list under it has no lead
                 if not unit.item:
                     lead = None
@@ -273,8 +282,9 @@ class _Sentence:
     first: int  # its first token
     end: int  # the token after its last
     section: str
-    headline: bool
+    headline: bool  # (worked out only for a sentence holding a count)
     entry: Optional[object]  # the Key Sources entry holding the sentence
+    counted: bool  # a COUNT rule matched in it: it may hold an arrest count
 
 
 @dataclass
