@@ -270,7 +270,11 @@ def _anchor_positions(rule: _Rule, page: _Page) -> list[int]:
     hits = list(rule.word_ids & page.present)
     if not hits:
         return []
-    mask = page.lowers == hits[0] if len(hits) == 1 else np.isin(page.lowers, hits)
+    if len(hits) > 8:
+        return np.flatnonzero(np.isin(page.lowers, hits)).tolist()
+    mask = page.lowers == hits[0]
+    for word in hits[1:]:  # a few comparisons cost less than np.isin's set-up
+        mask |= page.lowers == word
     return np.flatnonzero(mask).tolist()
 
 
