@@ -110,7 +110,7 @@ def stage_profile(paths: list[Path]) -> list[tuple[str, float]]:
     from pipeline.load import DocIds, load_document
     from pipeline.nlp import build_nlp
     from pipeline.rules import rules_hash
-    from pipeline.write import json_line
+    from pipeline.write import record_line
 
     nlp = build_nlp()
     rules = rules_hash()
@@ -135,7 +135,7 @@ def stage_profile(paths: list[Path]) -> list[tuple[str, float]]:
         t = clock()
         record = build_record(doc, document, rules)
         t3 = clock()
-        json_line(record.model_dump(mode="json", exclude_none=False))
+        record_line(record)
         spent["build record"] += t3 - t
         spent["serialize"] += clock() - t3
     return list(spent.items())

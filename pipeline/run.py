@@ -43,7 +43,7 @@ from pipeline.manifest import (MANIFEST_FILE, FolderBusy, Journal, PageKey, code
 from pipeline.nlp import renewed
 from pipeline.records import Record
 from pipeline.rules import rules_hash
-from pipeline.write import atomic_writer, check_writable, json_line
+from pipeline.write import atomic_writer, check_writable, json_line, record_line
 
 log = logging.getLogger("profilex")
 
@@ -169,7 +169,7 @@ def iter_partition(nlp: Language, items: list[Item], rules: str) -> Iterator[Res
     for item, record, error in process_items(nlp, items, rules):
         d = item.document
         if record is not None:
-            line = json_line(record.model_dump(mode="json", exclude_none=False))
+            line = record_line(record)
             yield Result(item.index, d.path, "record", line, d.sha256, d.text if item.text_path else None)
         else:
             yield Result(item.index, d.path, "error", json_line(error), d.sha256)

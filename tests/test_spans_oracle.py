@@ -63,3 +63,13 @@ def iter_spans_dict(obj):
     elif isinstance(obj, list):
         for v in obj:
             yield from iter_spans_dict(v)
+
+
+def test_record_lines_are_the_json_of_the_records_dump(sample_outcomes):
+    """records.jsonl is written by pydantic's serializer: the same text as json.dumps of the dump."""
+    from pipeline.write import json_line, record_line
+
+    records = [o.record for o in sample_outcomes.values() if o.record is not None]
+    assert len(records) > 40
+    for record in records:
+        assert record_line(record) == json_line(record.model_dump(mode="json", exclude_none=False))
