@@ -147,7 +147,34 @@ def find_named_as(text: str, end: int, start: Optional[int] = None) -> Optional[
     return short, sf_start, sf_start + len(short)
 
 
+# What may not stand right before a short form's occurrence (a lookbehind).
+SHORT_FORM_NOT_BEFORE = re.compile(r"[\w.\-]")
+
+
+def occurrences(text: str, literal: str, not_before: re.Pattern, not_after: str) -> list[tuple[int, int]]:
+    """Where `literal` occurs in `text` with no character `not_before` matches right before
+    it and none of the regex class `not_after` right after it, left to right, not
+    overlapping.
+
+    The same as `finditer` over `(?<!X)literal(?!Y)`, but a pattern that opens with a
+    lookbehind makes the regex engine test it at every character of the page; here the
+    literal (with its lookahead) is searched for first and the character before it
+    checked after."""
+    pattern = re.compile(re.escape(literal) + "(?!" + not_after + ")")
+    found = []
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return found
+        start = m.start()
+        if start > 0 and not_before.match(text, start - 1):
+            pos = start + 1  # as the lookbehind would: try again one character on
+            continue
+        found.append((start, m.end()))
+        pos = max(m.end(), start + 1)
+
+
 def short_form_occurrences(text: str, short: str) -> list[tuple[int, int]]:
     """Where `short` stands as a word of its own, written exactly so."""
-    pattern = re.compile(r"(?<![\w.\-])" + re.escape(short) + r"(?![\w\-])")
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return occurrences(text, short, SHORT_FORM_NOT_BEFORE, r"[\w\-]")

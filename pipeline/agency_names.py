@@ -33,12 +33,15 @@ Every offset is a code-point index into the page text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
-from typing import Literal, Optional, Sequence, Union
+from functools import lru_cache
+from itertools import compress
+from typing import Iterable, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.abbreviations import (Abbreviation, find_named_as, short_form_occurrences)
+from pipeline.abbreviations import (Abbreviation, find_named_as, occurrences, short_form_occurrences)
 
 AgencyKind = Literal["police", "sheriff", "state_police", "prosecutor", "court", "federal",
                      "state_agency", "local_government", "task_force", "ngo", "other"]
@@ -58,6 +61,7 @@ ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 LEADING_THE = re.compile(r"^the\s+")
 PUNCTUATION = re.compile(r"[^\w\s]")
 SPACES = re.compile(r"\s+")
+WORD_CHAR = re.compile(r"\w")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "\u00a0": " "})
 
 
@@ -150,6 +154,81 @@ class Tok:
         return self.text.lower()
 
 
+class Tokens(Sequence[Tok]):
+    """The tokens of a page as columns, with a `Tok` built only for the tokens read.
+
+    A page has hundreds of tokens and the rules look closely at a few dozen
+    (around head words, names and lists); building a `Tok` for every one of
+    them cost more than the rules themselves. The page-wide scans read the
+    columns (`texts`, `lowers`, `nl_before`) instead; `toks[i]` builds
+    (once) the `Tok` of one token, `toks[k:e]` a list of them."""
+
+    __slots__ = ("texts", "starts", "ends", "space_before", "nl_before", "_lowers", "_toks",
+                 "_line_starts", "_breaks")
+
+    def __init__(self, texts: list[str], starts: list[int], ends: list[int],
+                 space_before: list[bool], nl_before: list[bool]):
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+        self.space_before = space_before
+        self.nl_before = nl_before
+        self._lowers: Optional[list[str]] = None
+        self._toks: list[Optional[Tok]] = [None] * len(texts)
+        self._line_starts: Optional[list[int]] = None
+        self._breaks: Optional[list[int]] = None
+
+    @classmethod
+    def of(cls, toks: Sequence[Tok]) -> "Tokens":
+        """`toks` as columns (itself when it already is)."""
+        if isinstance(toks, Tokens):
+            return toks
+        table = cls([t.text for t in toks], [t.start for t in toks], [t.end for t in toks],
+                    [t.space_before for t in toks], [t.nl_before for t in toks])
+        table._toks = list(toks)
+        return table
+
+    @property
+    def lowers(self) -> list[str]:
+        """Every token in lower case (what `Tok.lower` gives), computed on first use."""
+        if self._lowers is None:
+            self._lowers = list(map(str.lower, self.texts))
+        return self._lowers
+
+    def where(self, flags: Iterable[bool]) -> list[int]:
+        """The indices of the tokens whose flag is true (`flags` in token order)."""
+        return list(compress(range(len(self.texts)), flags))
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Index of the first token of each line (0 first)."""
+        if self._line_starts is None:
+            self._line_starts = [0] + [i for i in self.where(self.nl_before) if i > 0]
+        return self._line_starts
+
+    def sentence_break_in(self, start: int, end: int) -> bool:
+        """Whether a token of toks[start:end] ends a sentence or starts a line."""
+        if self._breaks is None:
+            self._breaks = self.where(nl or w in SENTENCE_END for w, nl in zip(self.texts, self.nl_before))
+        k = bisect_left(self._breaks, start)
+        return k < len(self._breaks) and self._breaks[k] < end
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(map(self.__getitem__, range(*i.indices(len(self.texts)))))
+        tok = self._toks[i]  # raises IndexError past the end, as a list does
+        if tok is None:
+            tok = self._toks[i] = Tok(self.texts[i], self.starts[i], self.ends[i],
+                                      self.space_before[i], self.nl_before[i])
+        return tok
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.texts)))
+
+
 @dataclass(frozen=True)
 class Hit:
     """A phrase match over toks[start:end]; `key` indexes the matched list."""
@@ -173,6 +252,7 @@ def simple_tokens(text: str) -> list[Tok]:
     return toks
 
 
+@lru_cache(maxsize=8192)
 def norm_name(name: str) -> str:
     """The scorer's normal form: lower case, no leading "the", "&" as "and", no punctuation."""
     s = (name or "").lower().replace("&", " and ").translate(APOSTROPHES)
@@ -186,9 +266,13 @@ def clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", name.translate(APOSTROPHES)).strip()
 
 
+def has_letter(word: str) -> bool:
+    return word.isalpha() or any(c.isalpha() for c in word)
+
+
 def case_of(words: Sequence[str], connectors: set[str]) -> Optional[str]:
     """"title", "upper" or "lower" for a head as written (connectors ignored), else None."""
-    letters = [w for w in words if any(c.isalpha() for c in w) and w.lower() not in connectors
+    letters = [w for w in words if has_letter(w) and w.lower() not in connectors
                and not w.lower().endswith("'s") and not w.lower().endswith("’s")]
     if not letters:
         return None
@@ -255,6 +339,7 @@ class Register:
         self.agencies: list[Agency] = []
         self.by_key: dict[str, Agency] = {}
         self.starts: dict[int, list[tuple[int, Agency]]] = {}
+        self.sorted_starts: list[int] = []  # the keys of `starts`, in order
 
     def __iter__(self):
         return iter(self.agencies)
@@ -273,19 +358,29 @@ class Register:
 
     def mention(self, agency: Agency, start: int, end: int, rule: str) -> None:
         agency.mentions.append((start, end, rule))
+        if start not in self.starts:
+            insort(self.sorted_starts, start)
         self.starts.setdefault(start, []).append((end, agency))
+
+    def starts_down(self, high: int, low: int) -> Iterator[int]:
+        """The mention starts s with low < s <= high, from the highest down."""
+        keys = self.sorted_starts
+        j = bisect_right(keys, high) - 1
+        while j >= 0 and keys[j] > low:
+            yield keys[j]
+            j -= 1
 
     def covering(self, start: int, end: int, exclude: Optional[Agency] = None) -> Optional[Agency]:
         """An agency with a mention holding [start, end) (other than `exclude`)."""
-        for s in range(start, max(-1, start - MAX_MENTION_CHARS), -1):
-            for e, agency in self.starts.get(s, ()):
+        for s in self.starts_down(start, start - MAX_MENTION_CHARS):
+            for e, agency in self.starts[s]:
                 if e >= end and agency is not exclude:
                     return agency
         return None
 
     def overlapping(self, start: int, end: int) -> bool:
-        for s in range(end - 1, max(-1, start - MAX_MENTION_CHARS), -1):
-            for e, _ in self.starts.get(s, ()):
+        for s in self.starts_down(end - 1, start - MAX_MENTION_CHARS):
+            for e, _ in self.starts[s]:
                 if e > start:
                     return True
         return False
@@ -324,6 +419,9 @@ class AgencyFinder:
         self.not_agency_words = {w.lower() for w in lexicon.not_agency_words}
         self.acronym_stop = set(lexicon.acronym_stoplist)
         self.cues = [c.lower().split() for c in lexicon.ngo_cues]
+        self.cues_by_first: dict[str, list[list[str]]] = {}  # in lexicon order
+        for cue in self.cues:
+            self.cues_by_first.setdefault(cue[0], []).append(cue)
         self.fillers = set(lexicon.cue_fillers)
         self.appositive_nouns = set(lexicon.appositive_nouns)
         self.outlets = {norm_name(o) for o in media.outlets}
@@ -360,7 +458,7 @@ class AgencyFinder:
 
     def is_website(self, word: str) -> bool:
         w = word.lower()
-        return any(w.endswith(s) or (s + "/") in w for s in self.web_suffixes) and "." in w
+        return "." in w and any(w.endswith(s) or (s + "/") in w for s in self.web_suffixes)
 
     def name_word(self, toks: Sequence[Tok], i: int) -> bool:
         """A token that may be part of a proper name at this position."""
@@ -370,11 +468,12 @@ class AgencyFinder:
             return True
         if not text[:1].isupper():
             return False
-        if text in self.not_names or text in self.titles or t.lower in self.breakers:
+        low = t.lower
+        if text in self.not_names or text in self.titles or low in self.breakers:
             return False
         if self.is_website(text):
             return False
-        if t.lower in self.sentence_stops and (self.sentence_initial(toks, i) or t.lower not in TITLE_CASE_CONNECTORS):
+        if low in self.sentence_stops and (self.sentence_initial(toks, i) or low not in TITLE_CASE_CONNECTORS):
             return False  # "Then", and "In" of a title-case headline ("Men Arrested In Tacoma")
         return True
 
@@ -473,6 +572,7 @@ class AgencyFinder:
              places: Sequence[str] = ()) -> list[Agency]:
         """The agencies of one page. `places`: the page's own city or county (a generic
         "<place> Health Bureau" there is local government)."""
+        toks = Tokens.of(toks)
         self.places = {norm_name(p) for p in places if p} - self.states
         outlet_norms = self.outlets | {norm_name(o) for o in outlet_names if o}
         covered: set[int] = set()
@@ -709,21 +809,26 @@ class AgencyFinder:
         return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
                          conf, unit=unit)
 
-    def title_case_lines(self, toks: Sequence[Tok]) -> set[int]:
-        """Token indices on lines written in title case (headlines)."""
+    def on_title_case_lines(self, toks: Sequence[Tok], indices: Iterable[int]) -> set[int]:
+        """Those of the token `indices` that stand on a line written in title case (a
+        headline). Only the lines holding them are read."""
+        toks = Tokens.of(toks)
+        line_starts = toks.line_starts
+        verdicts: dict[int, bool] = {}
         out: set[int] = set()
-        start = 0
-        for i in range(1, len(toks) + 1):
-            if i == len(toks) or toks[i].nl_before:
-                words = [t.text for t in toks[start:i] if t.text.isalpha() and len(t.text) > 3]
-                if len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words):
-                    out.update(range(start, i))
-                start = i
+        for i in indices:
+            line = bisect_right(line_starts, i) - 1
+            if line not in verdicts:
+                end = line_starts[line + 1] if line + 1 < len(line_starts) else len(toks)
+                words = [w for w in toks.texts[line_starts[line]:end] if len(w) > 3 and w.isalpha()]
+                verdicts[line] = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+            if verdicts[line]:
+                out.add(i)
         return out
 
     def trim_headline_names(self, toks: Sequence[Tok], cands: list[Candidate],
                             heads: Sequence[Hit]) -> list[Candidate]:
-        headline = self.title_case_lines(toks)
+        headline = self.on_title_case_lines(toks, [c.start for c in cands])
         if not headline:
             return cands
         known = {norm_name(c.name) for c in cands if c.start not in headline}
@@ -811,6 +916,7 @@ class AgencyFinder:
 
     def compose_units(self, toks: Sequence[Tok], cands: list[Candidate]) -> list[Candidate]:
         """"<parent>'s <unit>" and "<parent>, whose <unit>" name the unit after its parent."""
+        toks = Tokens.of(toks)
         by_end = {c.end: c for c in cands}
         out = []
         for n, c in enumerate(cands):
@@ -827,8 +933,7 @@ class AgencyFinder:
                 for p in (cands[m] for m in range(n - 1, max(-1, n - 12), -1)):
                     if p.unit or p.end > c.start:
                         continue
-                    between = toks[p.end:c.start]
-                    if any(t.text in SENTENCE_END or t.nl_before for t in between) or len(between) > 40:
+                    if toks.sentence_break_in(p.end, c.start) or c.start - p.end > 40:
                         break
                     parent = p
                     break
@@ -845,6 +950,7 @@ class AgencyFinder:
     def neighbour_kind(self, toks: Sequence[Tok], cands: Sequence[Candidate], n: int) -> AgencyKind:
         """The kind of the nearest other agency in the same sentence ("the Human Trafficking
         Division within the Attorney General's Office" is a prosecutor's division)."""
+        toks = Tokens.of(toks)
         c = cands[n]
         best: Optional[tuple[int, Candidate]] = None
         for m in range(max(0, n - 8), min(len(cands), n + 9)):
@@ -852,7 +958,7 @@ class AgencyFinder:
             if m == n or other.kind == "other" or other.rule.startswith("coordinated"):
                 continue
             lo, hi = (other.end, c.start) if other.end <= c.start else (c.end, other.start)
-            if hi < lo or any(t.text in SENTENCE_END or t.nl_before for t in toks[lo:hi + 1 if hi < len(toks) else hi]):
+            if hi < lo or toks.sentence_break_in(lo, hi + 1):
                 continue
             if best is None or hi - lo < best[0]:
                 best = (hi - lo, other)
@@ -1007,17 +1113,15 @@ class AgencyFinder:
     def listed_agencies(self, text: str, toks: Sequence[Tok], cands: Sequence[Candidate],
                         covered: set[int], outlet_norms: set[str]) -> list[Candidate]:
         """Named organizations after a cue word, and names listed along with a known agency."""
+        toks = Tokens.of(toks)
         out: list[Candidate] = []
         n = len(toks)
         plural_words = {p.phrase.split()[0] for p in self.plurals}
         starts: list[tuple[int, str, bool]] = []
         appositives: list[tuple[int, int]] = []
-        lowered = [t.lower for t in toks]
-        firsts = {cue[0] for cue in self.cues}
-        for i in range(n):
-            if lowered[i] not in firsts:
-                continue
-            for cue in self.cues:
+        lowered = toks.lowers
+        for i in toks.where(map(self.cues_by_first.__contains__, lowered)):
+            for cue in self.cues_by_first[lowered[i]]:
                 if lowered[i:i + len(cue)] == cue:
                     m = i + len(cue)
                     skipped = 0
@@ -1035,11 +1139,11 @@ class AgencyFinder:
                 m += 1
             if m > c.end:
                 starts.append((m, "listed_with_agency", False))
-        for i in range(1, n - 2):
+        for i in toks.where(map(",".__eq__, toks.texts)):
             # "Breaking Free, a St. Paul nonprofit": the name before ", a ... <noun>".
-            if toks[i].text != "," or toks[i + 1].lower not in ("a", "an"):
+            if not 0 < i < n - 2 or lowered[i + 1] not in ("a", "an"):
                 continue
-            window = [t.lower for t in toks[i + 2:i + 7]]
+            window = lowered[i + 2:i + 7]
             if not any(w in self.appositive_nouns for w in window):
                 continue
             k = self.walk_left(toks, i, connectors=True)
@@ -1077,12 +1181,13 @@ class AgencyFinder:
         """An organization named by a capitalized acronym word and a name the page repeats at
         least three times: "CEASE Boston works ... CEASE Boston will". A short form the page
         defines (CSEC) names something else."""
+        toks = Tokens.of(toks)
         runs: dict[str, list[tuple[int, int]]] = {}
         n = len(toks)
         known = {x for a in register for x in a.aliases} | self.gaz_acronyms | set(defined)
-        for i in range(n - 1):
-            w = toks[i].text
-            if not (w.isalpha() and w.isupper() and len(w) >= 4) or w in self.acronym_stop \
+        for i in toks.where(map(str.isupper, toks.texts)):
+            w = toks.texts[i]
+            if not (w.isalpha() and len(w) >= 4) or i >= n - 1 or w in self.acronym_stop \
                     or w in known or i in covered:
                 continue
             nxt = toks[i + 1]
@@ -1109,11 +1214,10 @@ class AgencyFinder:
         if target is None:
             return
         for alias in {name, *[x for x in target.aliases if len(x) > 3 and " " in x]}:
-            pattern = re.compile(r"(?<![\w])" + re.escape(alias) + r"(?![\w])")
-            for m in pattern.finditer(text):
-                if register.overlapping(m.start(), m.end()):
+            for start, end in occurrences(text, alias, WORD_CHAR, r"\w"):
+                if register.overlapping(start, end):
                     continue
-                register.mention(target, m.start(), m.end(), "repeat_of_name")
+                register.mention(target, start, end, "repeat_of_name")
 
     def merge(self, agencies: list[Agency]) -> list[Agency]:
         """Merge entries that name the same agency: a name that is an alias of another, a name

@@ -1,8 +1,12 @@
 """Schwartz-Hearst abbreviation definitions (pipeline.abbreviations), no spaCy."""
 from __future__ import annotations
 
-from pipeline.abbreviations import (best_long_form, find_abbreviations, find_named_as, is_short_form,
-                                    short_form_occurrences)
+import re
+
+from hypothesis import given, strategies as st
+
+from pipeline.abbreviations import (SHORT_FORM_NOT_BEFORE, best_long_form, find_abbreviations, find_named_as,
+                                    is_short_form, occurrences, short_form_occurrences)
 
 
 def defined(text: str) -> dict[str, str]:
@@ -83,3 +87,25 @@ def test_named_as_reads_or_short_form():
     end = text.index(", or")
     assert find_named_as(text, end)[0] == "SPD"
     assert find_named_as("the Sanford Police Department or ICE, said", len("the Sanford Police Department")) is None
+
+
+# ----- occurrences: the lookbehind search without a leading lookbehind ---------
+
+ODD = st.text(st.sampled_from("AB.-_ &é1\n"), max_size=30)
+
+
+@given(ODD, st.text(st.sampled_from("AB.& -"), min_size=1, max_size=3))
+def test_occurrences_are_those_of_the_lookbehind_regex(text, literal):
+    for not_before, before_class, after_class in ((SHORT_FORM_NOT_BEFORE, r"[\w.\-]", r"[\w\-]"),
+                                                  (re.compile(r"\w"), r"\w", r"\w")):
+        pattern = "(?<!" + before_class + ")" + re.escape(literal) + "(?!" + after_class + ")"
+        expected = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+        assert occurrences(text, literal, not_before, after_class) == expected
+
+
+def test_short_form_occurrences_retry_one_character_after_a_rejected_start():
+    # In "AAA&AA" the first "AA" free on its right starts after a letter: rejected; the search
+    # goes on one character later, not after it, and finds the one after "&".
+    assert short_form_occurrences("AAA&AA", "AA") == [(4, 6)]
+    assert short_form_occurrences("xAAA AA -AA AA.", "AA") == [(5, 7), (12, 14)]
+    assert short_form_occurrences("AA&AA AA", "AA") == [(0, 2), (3, 5), (6, 8)]

@@ -10,8 +10,10 @@ Partners items and citation outlets from the layout, and the output:
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
+import numpy
 from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -19,7 +21,7 @@ from spacy.tokens import Doc
 
 from pipeline.abbreviations import find_abbreviations
 from pipeline.agency_names import (AgencyFinder, AgencyLexicon, Gazetteer, HeadLexicon, Hit,
-                                   MediaLexicon, Tok)
+                                   MediaLexicon, Tokens)
 from pipeline.components.layout import LAYOUT_KEY
 from pipeline.rules import load_lexicon, models_dir as resolve_models_dir
 from pipeline.spans import make_span, results
@@ -42,25 +44,33 @@ def apostrophe_variants(phrase: str) -> list[str]:
     return sorted(forms)
 
 
-def doc_tokens(doc: Doc, text: str) -> tuple[list[Tok], list[int]]:
+# What makes the gap before a token a line break.
+LINE_BREAK = re.compile("[\n\r\u2028]")
+
+
+def doc_tokens(doc: Doc, text: str) -> tuple[Tokens, list[int]]:
     """Tokens without whitespace tokens, and the map from doc token index to Tok index.
 
-    Read from `doc.to_array` (offsets, lengths, whitespace flags): creating a
-    spaCy Token object per token costs more than the rest of the component."""
-    toks: list[Tok] = []
-    index = [-1] * len(doc)
+    Read from `doc.to_array` (offsets, lengths, whitespace flags) with array
+    operations: creating a spaCy Token, or even a `Tok`, per token costs more
+    than the rest of the component. A token has a space before it when a gap
+    separates it from the previous one (the first always does), and a line
+    break before it when a line break lies in that gap."""
     if not len(doc):
-        return toks, index
-    prev_end = 0
-    for i, (idx, length, is_space) in enumerate(doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()):
-        if is_space:
-            continue
-        gap = text[prev_end:idx]
-        index[i] = len(toks)
-        toks.append(Tok(text[idx:idx + length], idx, idx + length, space_before=bool(gap) or not toks,
-                        nl_before=("\n" in gap or "\r" in gap or "\u2028" in gap)))
-        prev_end = idx + length
-    return toks, index
+        return Tokens([], [], [], [], []), []
+    table = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(numpy.int64)
+    kept = table[:, 2] == 0
+    starts = table[kept, 0]
+    ends = starts + table[kept, 1]
+    prev_ends = numpy.concatenate(([0], ends))[:-1]
+    space_before = starts > prev_ends
+    space_before[:1] = True
+    breaks = numpy.array([m.start() for m in LINE_BREAK.finditer(text)], dtype=numpy.int64)
+    nl_before = numpy.searchsorted(breaks, starts) > numpy.searchsorted(breaks, prev_ends)
+    index = numpy.where(kept, numpy.cumsum(kept) - 1, -1).tolist()
+    starts_list, ends_list = starts.tolist(), ends.tolist()
+    texts = [text[s:e] for s, e in zip(starts_list, ends_list)]
+    return Tokens(texts, starts_list, ends_list, space_before.tolist(), nl_before.tolist()), index
 
 
 def outlet_regions(text: str, layout) -> list[tuple[int, int]]:
