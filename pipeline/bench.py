@@ -9,7 +9,7 @@ in one run:
   (and with the project's tokenizer), in docs/s and words/s;
 - the full `profilex run` in a fresh process, start-up included (wall and
   CPU seconds), one worker and the machine's cores, and its ratio to the
-  floor;
+  floor; the start-up alone (a run of one page) and the ratio without it;
 - peak memory (max RSS of the run's process) for N and 4N pages, and their
   ratio (the batch streams: it should not grow with N);
 - where the time goes inside the pipeline: loading, the tokenizer, each
@@ -147,7 +147,7 @@ def rate(count: float, seconds: float) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=100, metavar="N", help="corpus size N (default 100)")
+    parser.add_argument("--pages", type=int, default=1000, metavar="N", help="corpus size N (default 1000)")
     parser.add_argument("--raw", default=str(REPO / "raw"), metavar="DIR", help="sample pages to vary")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="workers for the parallel run (default: the machine's cores)")
@@ -178,6 +178,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"(b) profilex run, 1 worker (start-up in): {cpu:6.2f} {rate(n, cpu):>8} {rate(words, cpu):>10} "
               f"{single['wall']:10.2f}")
         print(f"    ratio (b)/(a): {cpu / floor:.1f}x in CPU time (goal: at most 1.5x)")
+        one = work / "one"
+        one.mkdir()
+        shutil.copy(paths[0], one / paths[0].name)
+        startup = run_cli(one, work / "out0", 1)["cpu"]
+        per_page = (cpu - startup) / n
+        print(f"    start-up (a run of one page): {startup:.2f} CPU s; after it, {1000 * per_page:.2f} ms/page, "
+              f"{per_page * n / floor:.1f}x the floor")
         if args.workers > 1:
             multi = run_cli(corpus, work / "outN", args.workers)
             print(f"    profilex run, {args.workers} workers:         {multi['cpu']:6.2f} "

@@ -113,6 +113,30 @@ def required_words(pattern: list[dict]) -> list[frozenset[str]]:
     return out
 
 
+@dataclass(frozen=True)
+class Ends:
+    """The first and last required fixed-word tokens of a pattern, and how far a match reaches past them.
+
+    A match starts at most `before` tokens before a `first` word and ends at
+    most `after` tokens after a `last` word: a window can be trimmed to that."""
+    first: frozenset[str]
+    before: float
+    last: frozenset[str]
+    after: float
+
+
+def pattern_ends(pattern: list[dict]) -> Optional[Ends]:
+    """The pattern's Ends, or None when it has no required fixed-word token."""
+    bounds = [op_bounds(spec.get("OP")) for spec in pattern]
+    fixed = [i for i, spec in enumerate(pattern)
+             if bounds[i][0] >= 1 and spec.get("OP") != "!" and token_anchor(spec)[0] is not None]
+    if not fixed:
+        return None
+    i, j = fixed[0], fixed[-1]
+    return Ends(token_anchor(pattern[i])[0], sum(b[1] for b in bounds[:i]),
+                token_anchor(pattern[j])[0], (bounds[j][1] - 1) + sum(b[1] for b in bounds[j + 1:]))
+
+
 def pattern_anchor(pattern: list[dict], is_common: Callable[[str], bool] = lambda word: False) -> Optional[Anchor]:
     """The most selective required token of `pattern` and how far a match reaches around it.
 
@@ -147,6 +171,7 @@ class _Rule:
     word_ids: frozenset[int]  # the anchor's words
     direct: bool  # the pattern is its anchor alone: its matches are the anchor tokens, no Matcher needed
     required: list[frozenset[int]]  # the words of every other required token: the page must have some of each
+    ends: Optional[tuple[frozenset[int], float, frozenset[int], float]]  # Ends, as word ids
 
 
 class GatedMatcher:
@@ -189,7 +214,11 @@ class GatedMatcher:
                 if anchor is not None and anchor.flag not in self._flags:
                     self._flags.append(anchor.flag)
             direct = len(pattern) == 1 and anchor is not None and _is_anchor_only(pattern[0])
-            self._rules.append(_Rule(key_id, order, matcher, anchor, word_ids, direct, required))
+            found_ends = pattern_ends(pattern)
+            ends = None if found_ends is None else (
+                frozenset(self.vocab.strings.add(w) for w in found_ends.first), found_ends.before,
+                frozenset(self.vocab.strings.add(w) for w in found_ends.last), found_ends.after)
+            self._rules.append(_Rule(key_id, order, matcher, anchor, word_ids, direct, required, ends))
 
     def __call__(self, doclike: Union[Doc, Span], limits: Optional[Sequence[int]] = None) -> list[tuple[int, int, int]]:
         """(match_id, start, end) as the Matcher gives them: token offsets within `doclike`.
@@ -260,7 +289,21 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
             windows.append((a, b))
     if len(rule.required) > 1:  # every required word must be inside the window too
         windows = [(a, b) for a, b in windows if _holds_all(page.lowers[a:b].tolist(), rule.required)]
+    if rule.ends is not None:
+        windows = [w for w in (_trimmed(a, b, page.lowers[a:b].tolist(), rule.ends) for a, b in windows) if w]
     return windows
+
+
+def _trimmed(a: int, b: int, lowers: list[int], ends: tuple) -> Optional[tuple[int, int]]:
+    """Window a..b cut to where a match can start (before its first fixed word) and end (after its last)."""
+    first, before, last, after = ends
+    head = next((k for k, word in enumerate(lowers) if word in first), None)
+    tail = next((k for k in range(len(lowers) - 1, -1, -1) if lowers[k] in last), None)
+    if head is None or tail is None:
+        return None
+    start = a if before == UNBOUNDED else max(a, a + head - int(before))
+    end = b if after == UNBOUNDED else min(b, a + tail + int(after) + 1)
+    return (start, end) if start < end else None
 
 
 def _anchor_positions(rule: _Rule, page: _Page) -> list[int]:

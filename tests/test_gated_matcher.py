@@ -9,7 +9,7 @@ import spacy
 from hypothesis import HealthCheck, given, settings, strategies as st
 from spacy.matcher import Matcher
 
-from pipeline.gated_matcher import GatedMatcher, op_bounds, pattern_anchor, required_words
+from pipeline.gated_matcher import GatedMatcher, op_bounds, pattern_anchor, pattern_ends, required_words
 from pipeline.rules import load_patterns
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,6 +73,21 @@ def test_anchor_falls_back_on_a_number_flag_then_on_nothing():
 def test_unbounded_reach():
     anchor = pattern_anchor([{"LOWER": "john"}, {"IS_PUNCT": True, "OP": "*"}, {"LOWER": "school"}])
     assert anchor.words == {"john"} and anchor.before == 0 and anchor.after == math.inf
+
+
+def test_pattern_ends_bound_a_match_around_its_first_and_last_fixed_words():
+    ends = pattern_ends([{"IS_TITLE": True, "OP": "?"}, {"LOWER": "john"}, {"IS_PUNCT": True, "OP": "*"},
+                         {"LOWER": {"IN": ["school", "class"]}}, {"LOWER": "x", "OP": "{0,2}"}])
+    assert (ends.first, ends.before, ends.last, ends.after) == ({"john"}, 1, {"school", "class"}, 2)
+    assert pattern_ends([{"LIKE_NUM": True}]) is None
+
+
+def test_a_sentence_long_window_is_cut_to_the_words_a_match_needs(blank):
+    plain, gated = both(blank.vocab, [("JS", [{"LOWER": "john"}, {"IS_PUNCT": True, "OP": "*"},
+                                              {"LOWER": "school"}])])
+    doc = blank("john -- school and john , , school then john alone and a school")
+    assert gated(doc) == sorted(plain(doc), key=lambda m: (m[2], m[1]))
+    assert [doc[s:e].text for _, s, e in gated(doc)] == ["john -- school", "john , , school"]
 
 
 def test_required_words_skip_optional_tokens():
