@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from spacy.attrs import IDX
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -61,7 +61,7 @@ class ArrestsComponent:
         """Sentences split at line breaks: (start, end, first token, end token), whitespace trimmed.
 
         Token indices, not Token objects: most sentences hold no count and
-        never need their tokens (see `_tokens`)."""
+        never need their tokens (see `_TokenGrid`)."""
         text = text_of(doc)
         starts = doc.to_array(IDX).tolist()
         units = []
@@ -82,10 +82,6 @@ class ArrestsComponent:
                                   bisect.bisect_left(starts, b, sent.start, sent.end)))
         return units
 
-    @staticmethod
-    def _tokens(doc: Doc, first: int, end: int) -> list:
-        """The sentence's tokens, whitespace tokens left out."""
-        return [t for t in doc[first:end] if not t.is_space]
 
     def _page_units(self, doc: Doc, layout, dates: list[DateMention],
                     count_starts: list[int]) -> list[tuple[Unit, _Sentence]]:
@@ -130,14 +126,15 @@ class ArrestsComponent:
             out.append((unit, _Sentence(first, end, section, headline, entry, counted)))
         return out
 
-    def _sentence_counts(self, doc: Doc, tokens: list, by_token: dict,
+    def _sentence_counts(self, doc: Doc, grid: "_TokenGrid", sent: "_Sentence", by_token: dict,
                          date_ranges: list[tuple[int, int]]) -> tuple[list[Tok], list[Match], list[tuple[int, int, int]]]:
         """The sentence's tokens, its trigger matches and the numbers in it that may count people."""
-        toks = [Tok(t.text, t.idx, t.idx + len(t.text)) for t in tokens]
-        index_of = {t.i: k for k, t in enumerate(tokens)}
+        ids = [i for i in range(sent.first, sent.end) if not grid.space[i]]
+        toks = [grid.tok(i) for i in ids]
+        index_of = {i: k for k, i in enumerate(ids)}
         matches, count_spans = [], []
-        for t in tokens:
-            for match_id, start, end in by_token.get(t.i, []):
+        for i in ids:
+            for match_id, start, end in by_token.get(i, []):
                 if end - 1 not in index_of:
                     continue
                 label, rule_id = self.labels[match_id]
@@ -164,6 +161,7 @@ class ArrestsComponent:
         # a match is used only inside one sentence (see _sentence_counts): sentence starts limit the search
         for match_id, start, end in self.matcher(doc, limits=[sent.start for sent in doc.sents]):
             by_token.setdefault(start, []).append((match_id, start, end))
+        grid = _TokenGrid(doc, text)
         count_starts = sorted(start for start, found in by_token.items()
                               if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
         page = self._page_units(doc, layout, dates, count_starts)
@@ -180,8 +178,7 @@ class ArrestsComponent:
                 if not unit.item:
                     lead = None
                 continue
-            tokens = self._tokens(doc, sent.first, sent.end)
-            toks, matches, counts = self._sentence_counts(doc, tokens, by_token, date_ranges)
+            toks, matches, counts = self._sentence_counts(doc, grid, sent, by_token, date_ranges)
             found = find_counts(toks, matches, counts, lex, headline=sent.headline)
             if unit.item:
                 if not found and lead is not None:
@@ -275,6 +272,21 @@ class ArrestsComponent:
 
 
 ROLE_WINDOW = 400  # characters either side of a count searched for the operation's name
+
+
+class _TokenGrid:
+    """The page's token offsets, lengths and whitespace flags, read once with `doc.to_array`."""
+
+    def __init__(self, doc: Doc, text: str):
+        self.text = text
+        table = doc.to_array([IDX, LENGTH, IS_SPACE]).reshape(len(doc), 3).tolist() if len(doc) else []
+        self.idx = [row[0] for row in table]
+        self.length = [row[1] for row in table]
+        self.space = [row[2] for row in table]
+
+    def tok(self, i: int) -> Tok:
+        start = self.idx[i]
+        return Tok(self.text[start:start + self.length[i]], start, start + self.length[i])
 
 
 @dataclass
