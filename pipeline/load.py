@@ -121,11 +121,15 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin_1"
 
 
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) other than \t \n \v \f \r.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def looks_binary(text: str) -> bool:
+    """More than MAX_CONTROL_SHARE of the first 64K characters are control characters."""
     if not text:
         return False
-    controls = sum(1 for ch in text[:65536]
-                   if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    controls = len(CONTROL_CHARACTER.findall(text, 0, 65536))
     return controls / min(len(text), 65536) > MAX_CONTROL_SHARE
 
 

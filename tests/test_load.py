@@ -1,6 +1,8 @@
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline.load import DocIds, LoadError, decode, expand_inputs, load_document, slug
 
@@ -80,3 +82,12 @@ def test_folders_are_walked_sorted_and_keep_the_given_prefix(tmp_path):
 
 def test_decode_prefers_utf8():
     assert decode("naïve “quotes”".encode()) == ("naïve “quotes”", "utf-8")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60))
+def test_control_characters_are_unicodes_cc_less_the_whitespace_ones(text):
+    from pipeline.load import CONTROL_CHARACTER
+
+    expected = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v"]
+    assert CONTROL_CHARACTER.findall(text) == expected
