@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional
 
 MAX_SHORT_CHARS = 10
 # A parenthesised short form: no nested parentheses, no line break.
@@ -30,8 +30,10 @@ NAMED_AS = re.compile(
     r"\A,?\s*(?:\(\s*)?(?:(?:also\s+|better\s+|commonly\s+)?(?:known|referred\s+to|abbreviated)\s+as\s+"
     r"|or\s+(?=(?:the\s+)?[A-Z][A-Z0-9&]{1,%d}\s*[,)]))"
     r"(?:the\s+)?[\"“‘']?(?P<sf>[A-Z][A-Za-z0-9&.\-]{1,%d})\b" % (MAX_SHORT_CHARS - 1, MAX_SHORT_CHARS - 1))
-# "SPD (Sanford Police Department)": the short form first, the long form in parentheses.
-REVERSED = re.compile(r"(?<![\w.])(?P<sf>[A-Z][A-Z0-9&]{1,%d})\s+\((?P<lf>[^()\r\n]{4,120})\)" % (MAX_SHORT_CHARS - 1))
+# "SPD (Sanford Police Department)": the short form first, the long form in parentheses;
+# no word character or period right before the short form (see `matches_not_after`).
+REVERSED = re.compile(r"(?P<sf>[A-Z][A-Z0-9&]{1,%d})\s+\((?P<lf>[^()\r\n]{4,120})\)" % (MAX_SHORT_CHARS - 1))
+REVERSED_NOT_AFTER = re.compile(r"[\w.]")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             continue
         short_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
         found.append(Abbreviation(short, short_start, short_start + len(short), long_start, before_end))
-    for m in REVERSED.finditer(text):
+    for m in matches_not_after(REVERSED, REVERSED_NOT_AFTER, text):
         short, long = m.group("sf"), m.group("lf")
         stripped = long.strip()
         if len(stripped.split()) < 2 or not is_short_form(short):
@@ -147,34 +149,40 @@ def find_named_as(text: str, end: int, start: Optional[int] = None) -> Optional[
     return short, sf_start, sf_start + len(short)
 
 
-# What may not stand right before a short form's occurrence (a lookbehind).
-SHORT_FORM_NOT_BEFORE = re.compile(r"[\w.\-]")
+# What may not stand right before a short form's occurrence.
+SHORT_FORM_NOT_AFTER = re.compile(r"[\w.\-]")
 
 
-def occurrences(text: str, literal: str, not_before: re.Pattern, not_after: str) -> list[tuple[int, int]]:
-    """Where `literal` occurs in `text` with no character `not_before` matches right before
-    it and none of the regex class `not_after` right after it, left to right, not
-    overlapping.
+def matches_not_after(pattern: re.Pattern, not_after: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches of `pattern` in `text` that do not start right after a character
+    `not_after` matches: what `finditer` gives for the pattern with a one-character
+    negative lookbehind in front (left to right, not overlapping; `pattern` never
+    matches the empty string).
 
-    The same as `finditer` over `(?<!X)literal(?!Y)`, but a pattern that opens with a
-    lookbehind makes the regex engine test it at every character of the page; here the
-    literal (with its lookahead) is searched for first and the character before it
-    checked after."""
-    pattern = re.compile(re.escape(literal) + "(?!" + not_after + ")")
-    found = []
+    A pattern that opens with a lookbehind makes the regex engine test it at every
+    character of the page (most of the cost of reading a page's abbreviations); without
+    it the engine skips ahead to where the pattern can start. A match rejected for the
+    character before it is retried one character on, as the lookbehind would."""
     pos = 0
     while True:
         m = pattern.search(text, pos)
         if m is None:
-            return found
+            return
         start = m.start()
-        if start > 0 and not_before.match(text, start - 1):
-            pos = start + 1  # as the lookbehind would: try again one character on
+        if start > 0 and not_after.match(text, start - 1):
+            pos = start + 1
             continue
-        found.append((start, m.end()))
+        yield m
         pos = max(m.end(), start + 1)
+
+
+def occurrences(text: str, literal: str, not_after: re.Pattern, not_before: str) -> list[tuple[int, int]]:
+    """Where `literal` occurs in `text`, not right after a character `not_after` matches
+    and not right before one of the regex class `not_before`."""
+    pattern = re.compile(re.escape(literal) + "(?!" + not_before + ")")
+    return [m.span() for m in matches_not_after(pattern, not_after, text)]
 
 
 def short_form_occurrences(text: str, short: str) -> list[tuple[int, int]]:
     """Where `short` stands as a word of its own, written exactly so."""
-    return occurrences(text, short, SHORT_FORM_NOT_BEFORE, r"[\w\-]")
+    return occurrences(text, short, SHORT_FORM_NOT_AFTER, r"[\w\-]")

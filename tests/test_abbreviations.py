@@ -5,8 +5,9 @@ import re
 
 from hypothesis import given, strategies as st
 
-from pipeline.abbreviations import (SHORT_FORM_NOT_BEFORE, best_long_form, find_abbreviations, find_named_as,
-                                    is_short_form, occurrences, short_form_occurrences)
+from pipeline.abbreviations import (SHORT_FORM_NOT_AFTER, best_long_form, find_abbreviations, find_named_as,
+                                    is_short_form, matches_not_after, occurrences,
+                                    short_form_occurrences)
 
 
 def defined(text: str) -> dict[str, str]:
@@ -96,16 +97,35 @@ ODD = st.text(st.sampled_from("AB.-_ &é1\n"), max_size=30)
 
 @given(ODD, st.text(st.sampled_from("AB.& -"), min_size=1, max_size=3))
 def test_occurrences_are_those_of_the_lookbehind_regex(text, literal):
-    for not_before, before_class, after_class in ((SHORT_FORM_NOT_BEFORE, r"[\w.\-]", r"[\w\-]"),
-                                                  (re.compile(r"\w"), r"\w", r"\w")):
+    for not_after, before_class, after_class in ((SHORT_FORM_NOT_AFTER, r"[\w.\-]", r"[\w\-]"),
+                                                 (re.compile(r"\w"), r"\w", r"\w")):
         pattern = "(?<!" + before_class + ")" + re.escape(literal) + "(?!" + after_class + ")"
         expected = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
-        assert occurrences(text, literal, not_before, after_class) == expected
+        assert occurrences(text, literal, not_after, after_class) == expected
+
+
+REVERSED_PIECES = ["SPD", "A&B", "x", ".", "_", "-", " ", "  ", "\n", "(", ")", "(Sanford Police Department)",
+                   "(Long Form)", "TPD (", "Tucson", "é", "ABCDEFGHIJKL", "1"]
+
+
+@given(st.lists(st.sampled_from(REVERSED_PIECES), max_size=25).map("".join))
+def test_reversed_definitions_are_those_of_the_lookbehind_regex(text):
+    from pipeline.abbreviations import REVERSED, REVERSED_NOT_AFTER
+
+    with_lookbehind = re.compile(r"(?<![\w.])" + REVERSED.pattern)
+    expected = [(m.span("sf"), m.span("lf")) for m in with_lookbehind.finditer(text)]
+    assert [(m.span("sf"), m.span("lf")) for m in matches_not_after(REVERSED, REVERSED_NOT_AFTER, text)] == expected
+
+
+def test_reversed_definition_starting_inside_a_rejected_one():
+    assert defined("xA&BC (Boston Center) helps.") == {"BC": "Boston Center"}
 
 
 def test_short_form_occurrences_retry_one_character_after_a_rejected_start():
     # In "AAA&AA" the first "AA" free on its right starts after a letter: rejected; the search
     # goes on one character later, not after it, and finds the one after "&".
     assert short_form_occurrences("AAA&AA", "AA") == [(4, 6)]
+    # A start inside the rejected match: "A&A" after "x" is rejected, the one after "&" is not.
+    assert occurrences("xA&A&A", "A&A", SHORT_FORM_NOT_AFTER, r"[\w\-]") == [(3, 6)]
     assert short_form_occurrences("xAAA AA -AA AA.", "AA") == [(5, 7), (12, 14)]
     assert short_form_occurrences("AA&AA AA", "AA") == [(0, 2), (3, 5), (6, 8)]

@@ -24,7 +24,7 @@ from pipeline.agency_names import (AgencyFinder, AgencyLexicon, Gazetteer, HeadL
                                    MediaLexicon, Tokens)
 from pipeline.components.layout import LAYOUT_KEY
 from pipeline.rules import load_lexicon, models_dir as resolve_models_dir
-from pipeline.spans import make_span, results
+from pipeline.spans import make_span, results, text_of
 
 ORDER = 70
 FACTORY = "profilex_agencies"
@@ -116,7 +116,7 @@ class AgenciesComponent:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         toks, index = doc_tokens(doc, text)
         layout = doc.user_data.get(LAYOUT_KEY)
         partners = [(i.label.start, i.label.end) for i in getattr(layout, "partner_items", [])] if layout else []
