@@ -48,17 +48,19 @@ def reference_tokens(doc) -> list[Tok]:
 @settings(max_examples=60, deadline=None)
 @given(TEXTS)
 def test_agencies_doc_tokens_are_the_spacy_tokens(nlp, text):
-    from pipeline.components.agencies import doc_tokens
+    from pipeline.components.agencies import doc_tokens, tok_index
 
     doc = nlp.make_doc(text)
-    toks, index = doc_tokens(doc, doc.text)
+    toks, spaces = doc_tokens(doc, doc.text)
     expected = reference_tokens(doc)
     assert list(toks) == expected
     assert toks.texts == [t.text for t in expected]
     assert toks.nl_before == [t.nl_before for t in expected]
     assert toks.space_before == [t.space_before for t in expected]
     kept = [i for i, t in enumerate(doc) if not t.is_space]
-    assert index == [kept.index(i) if i in kept else -1 for i in range(len(doc))]
+    assert spaces == [i for i, t in enumerate(doc) if t.is_space]
+    assert [tok_index(spaces, i) for i in range(len(doc))] == [kept.index(i) if i in kept else -1
+                                                                for i in range(len(doc))]
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "\r\n \u2028", "FBI", "\ufeffFBI\r\n"])
@@ -66,9 +68,9 @@ def test_agencies_doc_tokens_on_empty_and_blank_pages(nlp, text):
     from pipeline.components.agencies import doc_tokens
 
     doc = nlp.make_doc(text)
-    toks, index = doc_tokens(doc, doc.text)
+    toks, spaces = doc_tokens(doc, doc.text)
     assert list(toks) == reference_tokens(doc)
-    assert len(index) == len(doc)
+    assert spaces == [i for i, t in enumerate(doc) if t.is_space]
 
 
 # ----- Tokens ------------------------------------------------------------------

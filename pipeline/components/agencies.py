@@ -11,9 +11,11 @@ Partners items and citation outlets from the layout, and the output:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from itertools import compress
+from operator import add, lt, not_
 from typing import Optional
 
-import numpy
 from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -49,28 +51,39 @@ LINE_BREAK = re.compile("[\n\r\u2028]")
 
 
 def doc_tokens(doc: Doc, text: str) -> tuple[Tokens, list[int]]:
-    """Tokens without whitespace tokens, and the map from doc token index to Tok index.
+    """Tokens without whitespace tokens, and the doc indices of the whitespace tokens.
 
-    Read from `doc.to_array` (offsets, lengths, whitespace flags) with array
-    operations: creating a spaCy Token, or even a `Tok`, per token costs more
-    than the rest of the component. A token has a space before it when a gap
-    separates it from the previous one (the first always does), and a line
-    break before it when a line break lies in that gap."""
+    Read from `doc.to_array` (offsets, lengths, whitespace flags) into plain lists
+    by builtins that loop in C (`compress`, `map`): creating a spaCy Token, or even a
+    `Tok`, per token costs more than the rest of the component. A token has a space
+    before it when a gap separates it from the previous one (the first always does),
+    and a line break before it when a line break lies in that gap."""
     if not len(doc):
         return Tokens([], [], [], [], []), []
-    table = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(numpy.int64)
-    kept = table[:, 2] == 0
-    starts = table[kept, 0]
-    ends = starts + table[kept, 1]
-    prev_ends = numpy.concatenate(([0], ends))[:-1]
-    space_before = starts > prev_ends
-    space_before[:1] = True
-    breaks = numpy.array([m.start() for m in LINE_BREAK.finditer(text)], dtype=numpy.int64)
-    nl_before = numpy.searchsorted(breaks, starts) > numpy.searchsorted(breaks, prev_ends)
-    index = numpy.where(kept, numpy.cumsum(kept) - 1, -1).tolist()
-    starts_list, ends_list = starts.tolist(), ends.tolist()
-    texts = [text[s:e] for s, e in zip(starts_list, ends_list)]
-    return Tokens(texts, starts_list, ends_list, space_before.tolist(), nl_before.tolist()), index
+    starts, lengths, is_space = doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist()
+    spaces = list(compress(range(len(is_space)), is_space))
+    if spaces:
+        kept = list(map(not_, is_space))
+        starts, lengths = list(compress(starts, kept)), list(compress(lengths, kept))
+    ends = list(map(add, starts, lengths))
+    prev_ends = [0] + ends[:-1]
+    space_before = list(map(lt, prev_ends, starts))
+    if space_before:
+        space_before[0] = True
+    nl_before = [False] * len(starts)
+    for m in LINE_BREAK.finditer(text):
+        j = bisect_right(starts, m.start())  # the first token after the break
+        if j < len(starts) and prev_ends[j] <= m.start():  # the break is in the gap before it
+            nl_before[j] = True
+    texts = [text[s:e] for s, e in zip(starts, ends)]
+    return Tokens(texts, starts, ends, space_before, nl_before), spaces
+
+
+def tok_index(spaces: list[int], i: int) -> int:
+    """Index among the non-whitespace tokens of doc token i, -1 for a whitespace token
+    (`spaces`: the doc indices of the whitespace tokens, in order)."""
+    k = bisect_left(spaces, i)
+    return -1 if k < len(spaces) and spaces[k] == i else i - k
 
 
 def outlet_regions(text: str, layout) -> list[tuple[int, int]]:
@@ -105,11 +118,11 @@ class AgenciesComponent:
             matcher.add(str(n), [nlp.make_doc(p) for p in apostrophe_variants(phrase)])
         self.vocab = nlp.vocab
 
-    def hits(self, matcher: PhraseMatcher, doc: Doc, index: list[int]) -> list[Hit]:
+    def hits(self, matcher: PhraseMatcher, doc: Doc, spaces: list[int]) -> list[Hit]:
         out = []
         for match_id, start, end in matcher(doc):
-            s = index[start]
-            last = index[end - 1]
+            s = tok_index(spaces, start)
+            last = tok_index(spaces, end - 1)
             if s < 0 or last < 0:
                 continue
             out.append(Hit(s, last + 1, int(self.vocab.strings[match_id])))
@@ -117,15 +130,15 @@ class AgenciesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        toks, index = doc_tokens(doc, text)
+        toks, spaces = doc_tokens(doc, text)
         layout = doc.user_data.get(LAYOUT_KEY)
         partners = [(i.label.start, i.label.end) for i in getattr(layout, "partner_items", [])] if layout else []
         outlets = outlet_regions(text, layout) if layout else []
         headings = [(r.start, r.end) for r in (layout.subheadings + layout.source_headings)] if layout else []
         outlet_names = [c.get("outlet") for c in results(doc).get("citations", []) or [] if c.get("outlet")]
         agencies = self.finder.find(
-            text, toks, self.hits(self.heads, doc, index), self.hits(self.plurals, doc, index),
-            self.hits(self.names, doc, index) + self.hits(self.acronyms, doc, index),
+            text, toks, self.hits(self.heads, doc, spaces), self.hits(self.plurals, doc, spaces),
+            self.hits(self.names, doc, spaces) + self.hits(self.acronyms, doc, spaces),
             abbreviations=find_abbreviations(text), partner_items=partners,
             outlet_regions=outlets, outlet_names=outlet_names, headings=headings,
             places=[(results(doc).get("jurisdiction") or {}).get("name") or ""])
