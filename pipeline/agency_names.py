@@ -2,8 +2,9 @@
 
 The agencies component (pipeline/components/agencies.py) tokenizes the page
 and runs PhraseMatchers for the head phrases, plural heads and gazetteer
-names of models/agencies/; everything after that happens here, on plain
-`Tok` sequences and token-index `Hit`s:
+names of models/agencies/; everything after that happens here, on the
+page's `Tokens` (token columns, a `Tok` built only for each token the rules
+read; any `Tok` sequence will do) and token-index `Hit`s:
 
 1. Coordinated heads: "the Northborough, Southborough and Westborough police
    departments" and "the police departments of Port Huron and Marysville"
@@ -396,6 +397,7 @@ class AgencyFinder:
     def __init__(self, heads: HeadLexicon, gazetteer: Gazetteer, media: MediaLexicon,
                  lexicon: AgencyLexicon):
         self.heads = heads.heads
+        self.head_rules = {h.phrase: "head_" + re.sub(r"\W+", "_", h.phrase).strip("_") for h in self.heads}
         self.plurals = heads.plurals
         self.gazetteer = gazetteer.entries
         self.lex = lexicon
@@ -806,7 +808,7 @@ class AgencyFinder:
         if entry is not None:
             return Candidate(k, e, entry.name, surface, entry.kind, "gazetteer_head", 0.95)
         conf = 0.8 if head.needs_name else 0.9
-        return Candidate(k, e, name, surface, kind, "head_" + re.sub(r"\W+", "_", head.phrase).strip("_"),
+        return Candidate(k, e, name, surface, kind, self.head_rules[head.phrase],
                          conf, unit=unit)
 
     def on_title_case_lines(self, toks: Sequence[Tok], indices: Iterable[int]) -> set[int]:
@@ -868,7 +870,7 @@ class AgencyFinder:
         whether it names a unit."""
         head_at = heads if isinstance(heads, dict) else {h.start: h for h in heads}
         inside = {i: head_at[i] for i in range(k, e) if i in head_at and head_at[i].end <= e}
-        shouting = all(t.text.isupper() for t in toks[k:e] if any(c.isalpha() for c in t.text))
+        shouting = all(t.text.isupper() for t in toks[k:e] if has_letter(t.text))
         parts: list[str] = []
         kind: Optional[str] = None
         last_role = "agency"
