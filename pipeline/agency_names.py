@@ -38,6 +38,7 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
+from operator import or_
 from typing import Iterable, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -210,7 +211,7 @@ class Tokens(Sequence[Tok]):
     def sentence_break_in(self, start: int, end: int) -> bool:
         """Whether a token of toks[start:end] ends a sentence or starts a line."""
         if self._breaks is None:
-            self._breaks = self.where(nl or w in SENTENCE_END for w, nl in zip(self.texts, self.nl_before))
+            self._breaks = self.where(map(or_, self.nl_before, map(SENTENCE_END.__contains__, self.texts)))
         k = bisect_left(self._breaks, start)
         return k < len(self._breaks) and self._breaks[k] < end
 
@@ -823,7 +824,8 @@ class AgencyFinder:
             if line not in verdicts:
                 end = line_starts[line + 1] if line + 1 < len(line_starts) else len(toks)
                 words = [w for w in toks.texts[line_starts[line]:end] if len(w) > 3 and w.isalpha()]
-                verdicts[line] = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+                capitalized = [w for w in words if w[0].isupper()]
+                verdicts[line] = len(words) >= 3 and len(capitalized) >= 0.75 * len(words)
             if verdicts[line]:
                 out.add(i)
         return out
