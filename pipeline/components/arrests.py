@@ -279,10 +279,8 @@ class _TokenGrid:
 
     def __init__(self, doc: Doc, text: str):
         self.text = text
-        table = doc.to_array([IDX, LENGTH, IS_SPACE]).reshape(len(doc), 3).tolist() if len(doc) else []
-        self.idx = [row[0] for row in table]
-        self.length = [row[1] for row in table]
-        self.space = [row[2] for row in table]
+        table = doc.to_array([IDX, LENGTH, IS_SPACE]).reshape(len(doc), 3)
+        self.idx, self.length, self.space = (table[:, k].tolist() for k in range(3))
 
     def tok(self, i: int) -> Tok:
         start = self.idx[i]
