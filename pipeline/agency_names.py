@@ -678,15 +678,13 @@ class AgencyFinder:
     # ----- steps ------------------------------------------------------------
     def select_heads(self, toks: Sequence[Tok], hits: Sequence[Hit], taken: set[int]) -> list[Hit]:
         """Head matches written in an allowed case, longest first, not overlapping."""
+        toks = Tokens.of(toks)
         chosen: list[Hit] = []
         used = set(taken)
         for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-            head = self.heads[hit.key]
-            words = [t.text for t in toks[hit.start:hit.end]]
-            case = case_of(words, self.inner)
-            if case not in head.cases:
-                continue
             if any(i in used for i in range(hit.start, hit.end)):
+                continue
+            if case_of(toks.texts[hit.start:hit.end], self.inner) not in self.heads[hit.key].cases:
                 continue
             used.update(range(hit.start, hit.end))
             chosen.append(hit)
@@ -695,9 +693,9 @@ class AgencyFinder:
     def coordinated(self, toks: Sequence[Tok], hit: Hit) -> list[Candidate]:
         """One candidate per place of "the A, B and C police departments" or
         "the police departments of A and B"."""
+        toks = Tokens.of(toks)
         plural = self.plurals[hit.key]
-        words = [t.text for t in toks[hit.start:hit.end]]
-        if case_of(words, self.inner) not in ("lower", "title"):
+        if case_of(toks.texts[hit.start:hit.end], self.inner) not in ("lower", "title"):
             return []
         elements: list[tuple[int, int]] = []
         joined = False
