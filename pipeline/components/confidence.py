@@ -262,7 +262,8 @@ def base_confidence(field_name: str, rule: str, prior: float, model: ConfidenceM
 def score_item(field_name: str, item: dict, ctx: Context, model: ConfidenceModel) -> float:
     base = base_confidence(field_name, item_rule(field_name, item), prior_of(field_name, item, model), model)
     base = min(max(base, BASE_FLOOR), BASE_CEILING)
-    weights = model.fields.get(field_name, FieldSettings()).features
+    settings = model.fields.get(field_name)
+    weights = settings.features if settings is not None else {}
     shift = sum(weights.get(f, 0.0) for f in features(field_name, item, ctx))
     return round(_sigmoid(_logit(base) + shift), DIGITS)
 
