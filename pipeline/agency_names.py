@@ -1215,7 +1215,10 @@ class AgencyFinder:
         target = register.get(name)
         if target is None:
             return
-        for alias in {name, *[x for x in target.aliases if len(x) > 3 and " " in x]}:
+        # longest first (then alphabetical): where two forms overlap, the longer one is the mention,
+        # whatever order a set would give in this process
+        aliases = {name, *[x for x in target.aliases if len(x) > 3 and " " in x]}
+        for alias in sorted(aliases, key=lambda a: (-len(a), a)):
             for start, end in occurrences(text, alias, WORD_CHAR, r"\w"):
                 if register.overlapping(start, end):
                     continue
