@@ -10,7 +10,8 @@ its anchor, and the pattern's token counts bound how far the match reaches
 on either side of it, so:
 
 1. read the page's lower-case forms (and number flags) once, from
-   `doc.to_array` (no Token objects);
+   `doc.to_array` (no Token objects), and note where each word the rules
+   name stands;
 2. for each pattern whose anchor occurs on the page, merge the windows
    around its anchor tokens (as far as the pattern can reach, to the edge
    of the page or span where it is unbounded);
@@ -185,6 +186,7 @@ class GatedMatcher:
         self._flags: list[str] = []
         self._by_word: dict[int, list[int]] = {}  # anchor word -> the rules it anchors
         self._always: list[int] = []  # rules anchored on a flag or on nothing: looked at on every page
+        self._words: set[int] = set()  # every fixed word of every rule: the only positions a page call reads
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -219,6 +221,7 @@ class GatedMatcher:
                 frozenset(self.vocab.strings.add(w) for w in found_ends.first), found_ends.before,
                 frozenset(self.vocab.strings.add(w) for w in found_ends.last), found_ends.after)
             self._rules.append(_Rule(key_id, order, matcher, anchor, word_ids, direct, required, ends))
+            self._words.update(word_ids, *required, *(ends[::2] if ends else ()))
 
     def __call__(self, doclike: Union[Doc, Span], limits: Optional[Sequence[int]] = None) -> list[tuple[int, int, int]]:
         """(match_id, start, end) as the Matcher gives them: token offsets within `doclike`.
@@ -234,12 +237,16 @@ class GatedMatcher:
             return []
         columns = [LOWER] + [FLAG_KEYS[f] for f in self._flags]
         table = doc.to_array(columns).reshape(len(doc), len(columns))[offset:offset + n]
-        lowers = table[:, 0]
-        page = _Page(lowers, set(lowers.tolist()),
-                     {f: np.flatnonzero(table[:, 1 + k]).tolist() for k, f in enumerate(self._flags)},
+        lowers = table[:, 0].tolist()
+        words = self._words
+        positions: dict[int, list[int]] = {}
+        for i, word in enumerate(lowers):
+            if word in words:
+                positions.setdefault(word, []).append(i)
+        page = _Page(positions, {f: np.flatnonzero(table[:, 1 + k]).tolist() for k, f in enumerate(self._flags)},
                      n, list(limits) if limits is not None else [0])
         candidates = set(self._always)
-        for word in self._by_word.keys() & page.present:
+        for word in self._by_word.keys() & positions.keys():
             candidates.update(self._by_word[word])
         found: set[tuple[int, int, int, int]] = set()
         for index in candidates:
@@ -256,8 +263,7 @@ class GatedMatcher:
 @dataclass
 class _Page:
     """What gating reads of one Doc or Span, once per call."""
-    lowers: np.ndarray  # LOWER hash per token
-    present: set[int]  # the LOWER hashes on the page
+    positions: dict[int, list[int]]  # each rule word on the page (LOWER hash) -> its tokens, in order
     flags: dict[str, list[int]]  # flag name -> the tokens that have it
     length: int
     limits: list[int]  # sorted token offsets no match straddles ([0]: none but the edges)
@@ -266,7 +272,7 @@ class _Page:
 def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
     """Merged token windows of `rule`'s pattern around its anchors ([(0, n)] when it has none)."""
     anchor, n = rule.anchor, page.length
-    present = page.present
+    present = page.positions.keys()
     if any(present.isdisjoint(words) for words in rule.required):
         return []
     if anchor is None:
@@ -288,21 +294,43 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
         else:
             windows.append((a, b))
     if len(rule.required) > 1:  # every required word must be inside the window too
-        windows = [(a, b) for a, b in windows if _holds_all(page.lowers[a:b].tolist(), rule.required)]
+        windows = [(a, b) for a, b in windows if _holds_all(page, a, b, rule.required)]
     if rule.ends is not None:
-        windows = [w for w in (_trimmed(a, b, page.lowers[a:b].tolist(), rule.ends) for a, b in windows) if w]
+        windows = [w for w in (_trimmed(page, a, b, rule.ends) for a, b in windows) if w]
     return windows
 
 
-def _trimmed(a: int, b: int, lowers: list[int], ends: tuple) -> Optional[tuple[int, int]]:
+def _first_at_or_after(page: _Page, words: frozenset[int], a: int, b: int) -> Optional[int]:
+    """The first token in a..b whose word is one of `words`, or None."""
+    best = None
+    for word in words & page.positions.keys():
+        found = page.positions[word]
+        k = bisect.bisect_left(found, a)
+        if k < len(found) and found[k] < b and (best is None or found[k] < best):
+            best = found[k]
+    return best
+
+
+def _last_before(page: _Page, words: frozenset[int], a: int, b: int) -> Optional[int]:
+    """The last token in a..b whose word is one of `words`, or None."""
+    best = None
+    for word in words & page.positions.keys():
+        found = page.positions[word]
+        k = bisect.bisect_left(found, b) - 1
+        if k >= 0 and found[k] >= a and (best is None or found[k] > best):
+            best = found[k]
+    return best
+
+
+def _trimmed(page: _Page, a: int, b: int, ends: tuple) -> Optional[tuple[int, int]]:
     """Window a..b cut to where a match can start (before its first fixed word) and end (after its last)."""
     first, before, last, after = ends
-    head = next((k for k, word in enumerate(lowers) if word in first), None)
-    tail = next((k for k in range(len(lowers) - 1, -1, -1) if lowers[k] in last), None)
+    head = _first_at_or_after(page, first, a, b)
+    tail = _last_before(page, last, a, b)
     if head is None or tail is None:
         return None
-    start = a if before == UNBOUNDED else max(a, a + head - int(before))
-    end = b if after == UNBOUNDED else min(b, a + tail + int(after) + 1)
+    start = a if before == UNBOUNDED else max(a, head - int(before))
+    end = b if after == UNBOUNDED else min(b, tail + int(after) + 1)
     return (start, end) if start < end else None
 
 
@@ -310,15 +338,10 @@ def _anchor_positions(rule: _Rule, page: _Page) -> list[int]:
     """The tokens of the page that can be `rule`'s anchor, in order."""
     if rule.anchor.flag is not None:
         return page.flags[rule.anchor.flag]
-    hits = list(rule.word_ids & page.present)
-    if not hits:
-        return []
-    if len(hits) > 8:
-        return np.flatnonzero(np.isin(page.lowers, hits)).tolist()
-    mask = page.lowers == hits[0]
-    for word in hits[1:]:  # a few comparisons cost less than np.isin's set-up
-        mask |= page.lowers == word
-    return np.flatnonzero(mask).tolist()
+    hits = [page.positions[word] for word in rule.word_ids & page.positions.keys()]
+    if len(hits) == 1:
+        return hits[0]
+    return sorted(i for found in hits for i in found)
 
 
 def _is_anchor_only(spec: dict) -> bool:
@@ -328,6 +351,6 @@ def _is_anchor_only(spec: dict) -> bool:
     return len(spec) == 1 and next(iter(spec)) in FLAG_KEYS and next(iter(spec.values())) is True
 
 
-def _holds_all(lowers: list[int], required: list[frozenset[int]]) -> bool:
-    words = set(lowers)
-    return not any(words.isdisjoint(r) for r in required)
+def _holds_all(page: _Page, a: int, b: int, required: list[frozenset[int]]) -> bool:
+    """Every required word list has a word in tokens a..b."""
+    return all(_first_at_or_after(page, words, a, b) is not None for words in required)
