@@ -164,6 +164,8 @@ class ArrestsComponent:
         grid = _TokenGrid(doc, text)
         count_starts = sorted(start for start, found in by_token.items()
                               if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
+        trigger_starts = sorted(start for start, found in by_token.items()
+                                if any(self.labels[match_id][0] != "COUNT" for match_id, _, _ in found))
         page = self._page_units(doc, layout, dates, count_starts)
         units = [u for u, _ in page]
         cross = self._single_story(layout)
@@ -173,8 +175,10 @@ class ArrestsComponent:
         for ui, (unit, sent) in enumerate(page):
             if sent.first == sent.end:
                 continue
-            if not sent.counted:
-                # no number in the sentence: no count, and a list under it has no lead
+            # No number, or numbers but no arrest trigger (find_counts reads every count off a
+            # trigger; only a list line under a lead counts without one): no count here, and a
+            # list under it has no lead.
+            if not sent.counted or not (_starts_within(trigger_starts, sent) or (unit.item and lead is not None)):
                 if not unit.item:
                     lead = None
                 continue
@@ -272,6 +276,12 @@ class ArrestsComponent:
 
 
 ROLE_WINDOW = 400  # characters either side of a count searched for the operation's name
+
+
+def _starts_within(starts: list[int], sent: "_Sentence") -> bool:
+    """Does one of the sorted token offsets `starts` fall in the sentence?"""
+    k = bisect.bisect_left(starts, sent.first)
+    return k < len(starts) and starts[k] < sent.end
 
 
 class _TokenGrid:
