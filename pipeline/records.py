@@ -182,19 +182,25 @@ class ErrorLine(Model):
     message: str
 
 
+_CONTAINERS = (BaseModel, list, tuple, dict)
+
+
 def iter_spans(obj: Any) -> Iterator[Span]:
     """Every Span inside a model (or list/dict of models), depth first."""
     if isinstance(obj, Span):
         yield obj
-    elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from iter_spans(getattr(obj, name))
+        return
+    if isinstance(obj, BaseModel):
+        values = [getattr(obj, name) for name in type(obj).model_fields]
     elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            yield from iter_spans(item)
+        values = obj
     elif isinstance(obj, dict):
-        for item in obj.values():
-            yield from iter_spans(item)
+        values = obj.values()
+    else:
+        return
+    for value in values:
+        if isinstance(value, _CONTAINERS):  # strings and numbers hold no span: no generator for them
+            yield from iter_spans(value)
 
 
 class SpanMismatch(ValueError):
