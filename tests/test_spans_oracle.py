@@ -73,3 +73,23 @@ def test_record_lines_are_the_json_of_the_records_dump(sample_outcomes):
     assert len(records) > 40
     for record in records:
         assert record_line(record) == json_line(record.model_dump(mode="json", exclude_none=False))
+
+
+@pytest.mark.parametrize("path", [("title", "span"), ("dates", 0, "span"), ("tactics", -1, "evidence", 0),
+                                  ("agencies", 0, "mentions", 0)])
+def test_a_record_with_a_span_off_its_text_is_rejected(sample_outcomes, path):
+    """The contract checks every span, however deep: a record pointing at the wrong characters never validates."""
+    import pydantic
+
+    from pipeline.records import Record
+
+    outcome = sample_outcomes["allentown-pa.txt"]
+    data = outcome.record.model_dump(mode="json")
+    text = Path(outcome.path).read_text(encoding="utf-8-sig")
+    Record.model_validate(data, context={"text": text})  # as written: valid
+    target = data
+    for key in path:
+        target = target[key]
+    target["text"] = target["text"] + "x"
+    with pytest.raises(pydantic.ValidationError, match="does not match the document text"):
+        Record.model_validate(data, context={"text": text})
