@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+from spacy.attrs import IDX, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
@@ -60,14 +62,28 @@ class DatesComponent:
     def __init__(self, nlp: Language, root: Path):
         self.lex = load_date_lexicon(root)
         folder = root / "dates"
+        # The whole rule set in one Matcher (validated here). Matching runs instead
+        # one-token rules directly and, on each window, a Matcher of the other rules
+        # whose required classes and words the window holds (their matches are the
+        # same: tests/test_dates_fast.py compares them with this one).
         self.matcher = Matcher(nlp.vocab, validate=True)
+        self.vocab = nlp.vocab
         self.labels: dict[str, str] = {}
+        self.direct: list[tuple[str, str, Optional[re.Pattern]]] = []  # (rule, class, TEXT regex)
+        self.needs: list[_Need] = []
+        self._matchers: dict[tuple[int, ...], Matcher] = {}
         for rule in load_patterns(folder / "patterns.jsonl"):
             if isinstance(rule.pattern, str):
-                self.matcher.add(rule.id, [list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))])
+                pattern = list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))
             else:
-                self.matcher.add(rule.id, [rule.pattern])
+                pattern = rule.pattern
+            self.matcher.add(rule.id, [pattern])
             self.labels[rule.id] = rule.label
+            alone = _one_token_rule(pattern)
+            if alone is not None:
+                self.direct.append((rule.id, alone[0], alone[1]))
+            else:
+                self.needs.append(_need_of(rule.id, pattern, nlp.vocab))
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for key, phrases in (("MOD_BEFORE", self.lex.mods_before), ("MOD_AFTER", self.lex.mods_after),
                              ("RELATIVE", self.lex.relative)):
@@ -76,40 +92,40 @@ class DatesComponent:
         self.triggers = set(self.lex.trigger_words)
         self.digit_decade = re.compile(r"^\d0s$")
         words = sorted(set(self.lex.months) | set(self.lex.seasons) | self.triggers, key=len, reverse=True)
-        self.trigger_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words)
-                                     + r")\b|\d+")
+        # The trigger scan: these words (case-insensitive, whole words) and digit runs.
+        self.word_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words) + r")\b")
+        self.digit_rx = re.compile(r"\d+")
+        self.word_ids = np.array(sorted({nlp.vocab.strings.add(w) for w in words}), dtype="uint64")
 
     # -- candidates -------------------------------------------------------------
-    def _classify(self, doc: Doc, text: str) -> list[tuple[int, int]]:
-        """Give the tokens that can start a date their class; return the token windows to match.
+    def _classify(self, doc: Doc, text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
+        """Give the tokens that can start a date their class; return the token windows to match
+        and the classes given (token index -> class).
 
-        A regex over the text finds the few tokens worth looking at (digits, month,
-        season and trigger words), so the cost does not grow with every token.
+        What the trigger regex `(?i)\\b(?:month|season|trigger words)\\b|\\d+` finds, read
+        as cheaply: its matches are letter-only words or digit runs, so a token whose
+        lower-case form is a month, season or trigger word is looked at when the word
+        pattern matches at its start, and a token holding the start of a digit run when
+        no word match comes first in it (tests/test_dates_fast.py compares the two).
         """
-        lex = self.lex
+        classes: dict[int, str] = {}
         hot: set[int] = set()
-        starts = doc.to_array("IDX").tolist()
+        table = doc.to_array([IDX, LOWER])
+        starts = table[:, 0].tolist()
         seen: set[int] = set()
-        for m in self.trigger_rx.finditer(text):
+        for i in np.flatnonzero(np.isin(table[:, 1], self.word_ids)).tolist():
+            if self.word_rx.match(text, starts[i]) is not None:
+                seen.add(i)
+                self._look(doc[i], i, False, hot, classes)
+        for m in self.digit_rx.finditer(text):
             i = bisect.bisect_right(starts, m.start()) - 1
             if i < 0 or i in seen:
                 continue
             seen.add(i)
             tok = doc[i]
-            low = tok.lower_
-            cls = None
-            if low in lex.months and tok.text[:1].isupper():
-                cls = "MONTH"
-            elif low in lex.seasons:
-                cls = "SEASON"
-            elif low in self.triggers or self.digit_decade.match(low):
-                hot.add(i)
-            elif m.group()[:1].isdigit():
-                cls = next((name for name, rx in self.class_rx if rx.match(low)), None)
-            if cls is not None:
-                tok._.set(CLASS_ATTR, cls)
-                if cls != "DAY":
-                    hot.add(i)
+            if m.start() > starts[i] and self.word_rx.search(text, starts[i], m.start() + 1) is not None:
+                continue  # a word came first in this token: the regex looked at the token then, for nothing
+            self._look(tok, i, True, hot, classes)
         windows: list[tuple[int, int]] = []
         for i in sorted(hot):
             a, b = max(0, i - WINDOW), min(len(doc), i + WINDOW + 1)
@@ -117,14 +133,48 @@ class DatesComponent:
                 windows[-1] = (windows[-1][0], b)
             else:
                 windows.append((a, b))
-        return windows
+        return windows, classes
+
+    def _look(self, tok: Token, i: int, digits: bool, hot: set[int], classes: dict[int, str]) -> None:
+        """Class and heat of token `i` when the trigger scan lands on it (`digits`: on a digit run)."""
+        lex = self.lex
+        low = tok.lower_
+        cls = None
+        if low in lex.months and tok.text[:1].isupper():
+            cls = "MONTH"
+        elif low in lex.seasons:
+            cls = "SEASON"
+        elif low in self.triggers or self.digit_decade.match(low):
+            hot.add(i)
+        elif digits:
+            cls = next((name for name, rx in self.class_rx if rx.match(low)), None)
+        if cls is not None:
+            tok._.set(CLASS_ATTR, cls)
+            classes[i] = cls
+            if cls != "DAY":
+                hot.add(i)
 
     def _candidates(self, doc: Doc, text: str) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
         found: list[Candidate] = []
-        for s, e in self._classify(doc, text):
-            for match_id, a, b in self.matcher(doc[s:e]):
-                rule = doc.vocab.strings[match_id]
-                found.append(Candidate(s + a, s + b, self.labels[rule], rule))
+        windows, classes = self._classify(doc, text)
+        if windows:
+            classed = sorted(classes)
+            table = doc.to_array([LOWER, ORTH])
+            lowers, orths = table[:, 0], table[:, 1]
+            for s, e in windows:
+                inside = classed[bisect.bisect_left(classed, s):bisect.bisect_left(classed, e)]
+                present = {classes[i] for i in inside}
+                for i in inside:  # one-token rules: their token's class (and text) alone decide
+                    for rule, cls, rx in self.direct:
+                        if classes[i] == cls and (rx is None or rx.search(doc[i].text)):
+                            found.append(Candidate(i, i + 1, self.labels[rule], rule))
+                words = set(lowers[s:e].tolist()) | set(orths[s:e].tolist())
+                chosen = tuple(k for k, need in enumerate(self.needs) if need.met(present, words))
+                if not chosen:
+                    continue
+                for match_id, a, b in self._matcher_for(chosen)(doc[s:e]):
+                    rule = doc.vocab.strings[match_id]
+                    found.append(Candidate(s + a, s + b, self.labels[rule], rule))
         mods_before: dict[int, list[int]] = {}  # core start token -> mod start tokens
         mods_after: dict[int, list[int]] = {}  # core end token -> mod end tokens
         for match_id, a, b in self.phrases(doc):
@@ -136,6 +186,15 @@ class DatesComponent:
             else:
                 found.append(Candidate(a, b, "RELATIVE", "relative_phrase"))
         return sorted(found, key=lambda c: (-(c.end - c.start), c.start)), mods_before, mods_after
+
+    def _matcher_for(self, chosen: tuple[int, ...]) -> Matcher:
+        """A Matcher holding the multi-token patterns `chosen` (indices into self.needs), built once."""
+        matcher = self._matchers.get(chosen)
+        if matcher is None:
+            matcher = self._matchers[chosen] = Matcher(self.vocab, validate=False)
+            for k in chosen:
+                matcher.add(self.needs[k].rule, [self.needs[k].pattern])
+        return matcher
 
     # -- glue ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -270,6 +329,70 @@ def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: 
         "granularity": value.granularity,
         "confidence": confidence,
     }
+
+
+@dataclass(frozen=True)
+class _Need:
+    """A multi-token rule and what a window must hold for it to match there."""
+    rule: str
+    pattern: list
+    classes: frozenset  # date classes of its required tokens
+    words: tuple  # per required fixed-word token: the LOWER/ORTH hashes it can have
+
+    def met(self, present: set[str], words: set[int]) -> bool:
+        return self.classes <= present and not any(w.isdisjoint(words) for w in self.words)
+
+
+def _required(spec: dict) -> bool:
+    return spec.get("OP") in (None, "1", "+")
+
+
+def _literal(value) -> Optional[list[str]]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+        return list(value["IN"])
+    return None
+
+
+def _date_class(spec: dict) -> Optional[str]:
+    ext = spec.get("_")
+    if isinstance(ext, dict) and isinstance(ext.get(CLASS_ATTR), str) and ext[CLASS_ATTR]:
+        return ext[CLASS_ATTR]
+    return None
+
+
+def _need_of(rule: str, pattern: list[dict], vocab) -> _Need:
+    """Every required token's class, and for each required token fixed to words, those words."""
+    classes, words = set(), []
+    for spec in pattern:
+        if not _required(spec):
+            continue
+        cls = _date_class(spec)
+        if cls is not None:
+            classes.add(cls)
+        for key in ("LOWER", "ORTH", "TEXT"):
+            values = _literal(spec.get(key))
+            if values is not None:  # LOWER or ORTH: either hash will do (a looser test, never a stricter one)
+                words.append(frozenset(vocab.strings.add(v) for value in values for v in (value, value.lower())))
+                break
+    return _Need(rule, pattern, frozenset(classes), tuple(words))
+
+
+def _one_token_rule(pattern: list[dict]) -> Optional[tuple[str, Optional[re.Pattern]]]:
+    """(class, TEXT regex or None) of a rule that is one token of a class, perhaps with a TEXT regex."""
+    if len(pattern) != 1:
+        return None
+    spec = pattern[0]
+    cls = _date_class(spec)
+    if cls is None or set(spec) - {"_", "TEXT"} or set(spec["_"]) != {CLASS_ATTR}:
+        return None
+    if "TEXT" not in spec:
+        return cls, None
+    text = spec["TEXT"]
+    if isinstance(text, dict) and set(text) == {"REGEX"} and isinstance(text["REGEX"], str):
+        return cls, re.compile(text["REGEX"])
+    return None
 
 
 @Language.factory(FACTORY, default_config={"models_dir": None})
