@@ -71,7 +71,7 @@ class DatesComponent:
         self.labels: dict[str, str] = {}
         self.direct: list[tuple[str, str, Optional[re.Pattern]]] = []  # (rule, class, TEXT regex)
         self.needs: list[_Need] = []
-        self._matchers: dict[tuple[int, ...], Matcher] = {}
+        self._groups: dict[tuple[int, ...], _Group] = {}
         for rule in load_patterns(folder / "patterns.jsonl"):
             if isinstance(rule.pattern, str):
                 pattern = list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))
@@ -95,12 +95,12 @@ class DatesComponent:
         # The trigger scan: these words (case-insensitive, whole words) and digit runs.
         self.word_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words) + r")\b")
         self.digit_rx = re.compile(r"\d+")
-        self.word_ids = np.array(sorted({nlp.vocab.strings.add(w) for w in words}), dtype="uint64")
+        self.word_ids = frozenset(nlp.vocab.strings.add(w) for w in words)
 
     # -- candidates -------------------------------------------------------------
-    def _classify(self, doc: Doc, text: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
-        """Give the tokens that can start a date their class; return the token windows to match
-        and the classes given (token index -> class).
+    def _classify(self, doc: Doc, text: str) -> tuple[list[tuple[int, int]], dict[int, str], np.ndarray]:
+        """Give the tokens that can start a date their class; return the token windows to match,
+        the classes given (token index -> class) and the page's IDX, LOWER, ORTH table.
 
         What the trigger regex `(?i)\\b(?:month|season|trigger words)\\b|\\d+` finds, read
         as cheaply: its matches are letter-only words or digit runs, so a token whose
@@ -110,10 +110,11 @@ class DatesComponent:
         """
         classes: dict[int, str] = {}
         hot: set[int] = set()
-        table = doc.to_array([IDX, LOWER])
+        table = doc.to_array([IDX, LOWER, ORTH])
         starts = table[:, 0].tolist()
+        lowers = table[:, 1]
         seen: set[int] = set()
-        for i in np.flatnonzero(np.isin(table[:, 1], self.word_ids)).tolist():
+        for i in _positions(lowers, self.word_ids & set(lowers.tolist())):
             if self.word_rx.match(text, starts[i]) is not None:
                 seen.add(i)
                 self._look(doc[i], i, False, hot, classes)
@@ -133,7 +134,7 @@ class DatesComponent:
                 windows[-1] = (windows[-1][0], b)
             else:
                 windows.append((a, b))
-        return windows, classes
+        return windows, classes, table
 
     def _look(self, tok: Token, i: int, digits: bool, hot: set[int], classes: dict[int, str]) -> None:
         """Class and heat of token `i` when the trigger scan lands on it (`digits`: on a digit run)."""
@@ -156,11 +157,10 @@ class DatesComponent:
 
     def _candidates(self, doc: Doc, text: str) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
         found: list[Candidate] = []
-        windows, classes = self._classify(doc, text)
+        windows, classes, table = self._classify(doc, text)
         if windows:
             classed = sorted(classes)
-            table = doc.to_array([LOWER, ORTH])
-            lowers, orths = table[:, 0], table[:, 1]
+            lowers = table[:, 1]
             for s, e in windows:
                 inside = classed[bisect.bisect_left(classed, s):bisect.bisect_left(classed, e)]
                 present = {classes[i] for i in inside}
@@ -168,13 +168,24 @@ class DatesComponent:
                     for rule, cls, rx in self.direct:
                         if classes[i] == cls and (rx is None or rx.search(doc[i].text)):
                             found.append(Candidate(i, i + 1, self.labels[rule], rule))
-                words = set(lowers[s:e].tolist()) | set(orths[s:e].tolist())
-                chosen = tuple(k for k, need in enumerate(self.needs) if need.met(present, words))
+                lows = lowers[s:e].tolist()
+                chosen = tuple(k for k, need in enumerate(self.needs) if need.met(present, set(lows)))
                 if not chosen:
                     continue
-                for match_id, a, b in self._matcher_for(chosen)(doc[s:e]):
+                group = self._group(chosen)
+                # cut the window to where a match of these rules can start and end
+                first, last = s, e
+                if group.first is not None:
+                    first = next((s + k for k, low in enumerate(lows)
+                                  if low in group.first.words or classes.get(s + k) in group.first.classes), e)
+                if group.last is not None:
+                    last = next((s + k + 1 for k in range(e - s - 1, -1, -1)
+                                 if lows[k] in group.last.words or classes.get(s + k) in group.last.classes), s)
+                if first >= last:
+                    continue
+                for match_id, a, b in group.matcher(doc[first:last]):
                     rule = doc.vocab.strings[match_id]
-                    found.append(Candidate(s + a, s + b, self.labels[rule], rule))
+                    found.append(Candidate(first + a, first + b, self.labels[rule], rule))
         mods_before: dict[int, list[int]] = {}  # core start token -> mod start tokens
         mods_after: dict[int, list[int]] = {}  # core end token -> mod end tokens
         for match_id, a, b in self.phrases(doc):
@@ -187,14 +198,17 @@ class DatesComponent:
                 found.append(Candidate(a, b, "RELATIVE", "relative_phrase"))
         return sorted(found, key=lambda c: (-(c.end - c.start), c.start)), mods_before, mods_after
 
-    def _matcher_for(self, chosen: tuple[int, ...]) -> Matcher:
-        """A Matcher holding the multi-token patterns `chosen` (indices into self.needs), built once."""
-        matcher = self._matchers.get(chosen)
-        if matcher is None:
-            matcher = self._matchers[chosen] = Matcher(self.vocab, validate=False)
+    def _group(self, chosen: tuple[int, ...]) -> _Group:
+        """A Matcher holding the multi-token patterns `chosen` (indices into self.needs), and
+        what their first and last tokens can be; built once per combination."""
+        group = self._groups.get(chosen)
+        if group is None:
+            matcher = Matcher(self.vocab, validate=False)
             for k in chosen:
                 matcher.add(self.needs[k].rule, [self.needs[k].pattern])
-        return matcher
+            group = self._groups[chosen] = _Group(matcher, _union([self.needs[k].first for k in chosen]),
+                                                  _union([self.needs[k].last for k in chosen]))
+        return group
 
     # -- glue ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -331,6 +345,17 @@ def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: 
     }
 
 
+def _positions(lowers: np.ndarray, hits: set[int]) -> list[int]:
+    """The tokens whose LOWER hash is one of `hits` (a few words: a few comparisons), in order."""
+    if not hits:
+        return []
+    hits = sorted(hits)
+    mask = lowers == hits[0]
+    for word in hits[1:]:
+        mask |= lowers == word
+    return np.flatnonzero(mask).tolist()
+
+
 @dataclass(frozen=True)
 class _Need:
     """A multi-token rule and what a window must hold for it to match there."""
@@ -338,6 +363,8 @@ class _Need:
     pattern: list
     classes: frozenset  # date classes of its required tokens
     words: tuple  # per required fixed-word token: the LOWER/ORTH hashes it can have
+    first: Optional[_Ends]  # what the first token of a match can be (None: anything)
+    last: Optional[_Ends]  # what the last token of a match can be (None: anything)
 
     def met(self, present: set[str], words: set[int]) -> bool:
         return self.classes <= present and not any(w.isdisjoint(words) for w in self.words)
@@ -376,7 +403,52 @@ def _need_of(rule: str, pattern: list[dict], vocab) -> _Need:
             if values is not None:  # LOWER or ORTH: either hash will do (a looser test, never a stricter one)
                 words.append(frozenset(vocab.strings.add(v) for value in values for v in (value, value.lower())))
                 break
-    return _Need(rule, pattern, frozenset(classes), tuple(words))
+    return _Need(rule, pattern, frozenset(classes), tuple(words), _ends(pattern, vocab), _ends(pattern[::-1], vocab))
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """A token that can open (or close) a match: one of these classes or LOWER hashes."""
+    classes: frozenset
+    words: frozenset
+
+
+@dataclass
+class _Group:
+    matcher: Matcher
+    first: Optional[_Ends]
+    last: Optional[_Ends]
+
+
+def _ends(pattern: list[dict], vocab) -> Optional[_Ends]:
+    """What the first token of a match of `pattern` can be (pass the pattern reversed: the last).
+
+    The first token matches the first spec, or a later one when those before
+    it are optional. None when one of those specs is not a date class or fixed
+    words (a space, a regex): then any token may."""
+    classes, words = set(), set()
+    for spec in pattern:
+        op = spec.get("OP")
+        if op not in (None, "1", "+", "?", "*"):
+            return None
+        cls = _date_class(spec)
+        if cls is not None:
+            classes.add(cls)
+        else:
+            values = next((v for v in (_literal(spec.get(k)) for k in ("LOWER", "ORTH", "TEXT")) if v is not None),
+                          None)
+            if values is None:
+                return None
+            words.update(vocab.strings.add(v.lower()) for v in values)  # a token's LOWER is its text lowered
+        if op in (None, "1", "+"):
+            return _Ends(frozenset(classes), frozenset(words))
+    return None
+
+
+def _union(ends: list[Optional[_Ends]]) -> Optional[_Ends]:
+    if any(e is None for e in ends):
+        return None
+    return _Ends(frozenset().union(*(e.classes for e in ends)), frozenset().union(*(e.words for e in ends)))
 
 
 def _one_token_rule(pattern: list[dict]) -> Optional[tuple[str, Optional[re.Pattern]]]:
