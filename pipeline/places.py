@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -68,12 +69,15 @@ class PlaceVocab:
     by_key: dict[str, StateEntry] = field(default_factory=dict)
     cities: dict[str, str] = field(default_factory=dict)
     not_places: frozenset = frozenset()
+    city_names: dict[str, str] = field(default_factory=dict)  # lower-case -> the first entry's spelling
 
     def __post_init__(self) -> None:
         for st in self.states.states:
             for key in [st.name, st.code] + st.abbreviations:
                 self.by_key[_state_key(key)] = st
         self.cities = {c.name.lower(): c.state for c in self.states.standalone_cities}
+        for c in self.states.standalone_cities:
+            self.city_names.setdefault(c.name.lower(), c.name)
         self.not_places = frozenset(self.types.not_places)
 
     def state(self, text: str) -> Optional[StateEntry]:
@@ -240,8 +244,26 @@ def _bare(word: str) -> str:
 
 def count_mentions(text: str, name: str) -> int:
     """How often `name` occurs as a capitalized word sequence (not as part of a longer name)."""
-    pattern = re.compile(r"(?<![\w])" + re.escape(name).replace(r"\ ", r"[\s\u00a0]") + r"(?![a-z])")
-    return sum(1 for _ in pattern.finditer(text))
+    if not _head_in(name, text):
+        return 0
+    return len(_mention_pattern(name).findall(text))  # the pattern has no groups: one string a match
+
+
+def _head_in(name: str, text: str) -> bool:
+    """Whether `name`'s first word (up to its first space) is in `text`: a pattern that
+    spells `name` with any space between its words can only match then."""
+    return name.split(" ", 1)[0] in text
+
+
+@lru_cache(maxsize=4096)
+def _mention_pattern(name: str) -> re.Pattern:
+    return re.compile(r"(?<![\w])" + re.escape(name).replace(r"\ ", r"[\s\u00a0]") + r"(?![a-z])")
+
+
+@lru_cache(maxsize=1024)
+def _state_pattern(key: str) -> re.Pattern:
+    pattern = re.escape(key).replace(r"\ ", r"[\s\u00a0]")
+    return re.compile(r"(?<![\w.])" + pattern + (r"(?![\w])" if key[-1] != "." else ""))
 
 
 def most_named_county(text: str, vocab: PlaceVocab) -> Optional[Found]:
@@ -271,8 +293,9 @@ def most_named_state(text: str, vocab: PlaceVocab, only: Optional[set[str]] = No
             continue
         keys = [st.name] + [a for a in st.abbreviations if "." in a]
         for key in keys:
-            pattern = re.escape(key).replace(r"\ ", r"[\s\u00a0]")
-            for m in re.finditer(r"(?<![\w.])" + pattern + (r"(?![\w])" if key[-1] != "." else ""), text):
+            if not _head_in(key, text):
+                continue
+            for m in _state_pattern(key).finditer(text):
                 if st.name == "Washington" and re.match(r"[\s\u00a0]*(?:,[\s\u00a0]*)?D\.?C\b", text[m.end():]):
                     continue
                 counts[st.name] += 1
@@ -314,17 +337,23 @@ def is_region_name(name: str, vocab: PlaceVocab) -> bool:
 
 def city_cue(text: str, vocab: PlaceVocab, name: Optional[str] = None) -> Optional[tuple[int, int]]:
     """Where the text calls its place a city or town ("the city", "our city", "both cities", "a city of")."""
-    dets = "|".join(re.escape(d) for d in vocab.types.city_determiners)
-    nouns = "|".join(re.escape(n) for n in vocab.types.city_nouns)
-    m = re.search(r"(?i:\b(?:" + dets + r"))[ \u00a0]+(?:[a-z][\w-]*[ \u00a0]+){0,2}(?:" + nouns + r")(?:[’']s)?\b",
-                  text)
-    if m:
-        return m.start(), m.end()
-    if name:
+    # the nouns are matched as written: a text without one of them holds no match
+    if any(n in text for n in vocab.types.city_nouns):
+        m = _city_cue_pattern(tuple(vocab.types.city_determiners), tuple(vocab.types.city_nouns)).search(text)
+        if m:
+            return m.start(), m.end()
+    if name and name in text:
         m = re.search(r"\b(?:city|town|City|Town)[ \u00a0]+of[ \u00a0]+" + re.escape(name) + r"\b", text)
         if m:
             return m.start(), m.end()
     return None
+
+
+@lru_cache(maxsize=16)
+def _city_cue_pattern(determiners: tuple[str, ...], nouns: tuple[str, ...]) -> re.Pattern:
+    dets = "|".join(re.escape(d) for d in determiners)
+    words = "|".join(re.escape(n) for n in nouns)
+    return re.compile(r"(?i:\b(?:" + dets + r"))[ \u00a0]+(?:[a-z][\w-]*[ \u00a0]+){0,2}(?:" + words + r")(?:[’']s)?\b")
 
 
 def jurisdiction_type(name: Optional[str], vocab: PlaceVocab, footer_type: Optional[str] = None,
@@ -477,7 +506,7 @@ def _standalone_city_in(text: str, vocab: PlaceVocab) -> Optional[Found]:
     for city, code in vocab.cities.items():
         if city == "washington":
             continue
-        name = next(c.name for c in vocab.states.standalone_cities if c.name.lower() == city)
+        name = vocab.city_names[city]
         n = count_mentions(text, name)
         if n:
             st = vocab.state_by_code(code)
