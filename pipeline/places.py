@@ -244,9 +244,23 @@ def _bare(word: str) -> str:
 
 def count_mentions(text: str, name: str) -> int:
     """How often `name` occurs as a capitalized word sequence (not as part of a longer name)."""
+    if not name:  # empty matches: the regex's own count
+        return sum(1 for _ in re.finditer(r"(?<![\w])(?![a-z])", text))
     if not _head_in(name, text):
         return 0
-    return len(_mention_pattern(name).findall(text))  # the pattern has no groups: one string a match
+    # The former pattern, "(?<![\w])" + name, scanned every position for its lookbehind;
+    # the name alone is searched by its literal first word, and the lookbehind checked on
+    # each hit: a hit after a word character is skipped one character on, as the regex would.
+    pattern, count, pos = _mention_pattern(name), 0, 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return count
+        if m.start() > 0 and _WORD_CHAR.match(text, m.start() - 1):
+            pos = m.start() + 1
+            continue
+        count += 1
+        pos = m.end()
 
 
 def _head_in(name: str, text: str) -> bool:
@@ -255,9 +269,13 @@ def _head_in(name: str, text: str) -> bool:
     return name.split(" ", 1)[0] in text
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
 @lru_cache(maxsize=4096)
 def _mention_pattern(name: str) -> re.Pattern:
-    return re.compile(r"(?<![\w])" + re.escape(name).replace(r"\ ", r"[\s\u00a0]") + r"(?![a-z])")
+    """`name` with any space between its words, not followed by a lower-case letter."""
+    return re.compile(re.escape(name).replace(r"\ ", r"[\s\u00a0]") + r"(?![a-z])")
 
 
 @lru_cache(maxsize=1024)

@@ -89,7 +89,7 @@ def vocab() -> PlaceVocab:
 
 
 NAMES = ["Seattle", "King County", "Port Huron", "St. Louis", "Polk", "Polk County", "Washington", "New York",
-         "Sioux Falls", "Fort Worth", "Madison", "D.C.", " Lead", "Oklahoma City", "Boston", "Miami-Dade County"]
+         "Sioux Falls", "Fort Worth", "Madison", "D.C.", " Lead", "Oklahoma City", "Boston", "Miami-Dade County", "", "A.A", "Lead Lead"]
 
 
 def agree(text: str, vocab: PlaceVocab) -> None:
@@ -128,7 +128,7 @@ FRAGMENTS = ["Seattle", "SEATTLE", "seattle", "King", "County", "King County", "
              "Missouri", "Illinois", "Boston", "Bostonian", "Madison", "Polk", "the city", "our town", "both cities",
              "a city of", "City of", "town of", "Town", "cities", "village", "Miami-Dade", "Oklahoma City",
              "Sioux Falls", "S.D.", "Lead", "the", "its", "city’s", "city's", "x", "_", ".", ",", "—", "(", ")",
-             "“", "”", "’", "🙂", "\ufeff", "é", "K", "ſ", "İ", "1", "2019"]
+             "“", "”", "’", "🙂", "\ufeff", "é", "K", "ſ", "İ", "1", "2019", "A.A", "A.A.A", "xA", "Lead Lead"]
 SEPARATORS = ["", " ", " ", " ", "\u00a0", "\n", "\r\n", "\t", ",", ", ", "."]
 
 
