@@ -174,3 +174,26 @@ def test_the_comparison_fails_when_a_trigger_is_dropped(nlp, comp, reference):
         comp.direct = direct
     old = reference.candidates(nlp.make_doc(text), text)[0]
     assert [(c.start, c.end, c.rule) for c in fast] != [(c.start, c.end, c.rule) for c in old]
+
+
+EXPRESSIONS = ["2019", "March 2015", "February 30, 2019", "Feb. 29, 2021", "the late 1990s", "mid-2015",
+               "between 2010 and 2012", "2012 and 2014", "from 2009", "9/24/08", "2999", "1700", "Summer 2019",
+               "since at least 2011", "2019-02-31", "13/45/2019", "", "x", "May 23 2013", "early-1990s"]
+
+
+def test_remembered_edtf_values_are_those_of_to_edtf(comp):
+    from pipeline.edtf import ImpossibleDate, to_edtf
+
+    def outcome(f, expression):
+        try:
+            return f(expression)
+        except ImpossibleDate as err:
+            return ("impossible", str(err))
+
+    impossible = 0
+    for _ in range(2):  # computed, then remembered
+        for expression in EXPRESSIONS:
+            direct = outcome(lambda x: to_edtf(x, comp.lex), expression)
+            assert outcome(comp._to_edtf, expression) == direct, expression
+            impossible += isinstance(direct, tuple)
+    assert impossible >= 4  # the impossible days raised both times

@@ -16,6 +16,7 @@ Impossible days ("February 30, 2019") are flagged, never stored.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ WINDOW = 8
 NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
                 "interval_year_to_year", "interval_year_dash_short", "interval_compound",
                 "day_numeric", "day_iso", "year_with_mod"}
+EDTF_CACHE = 4096  # expressions remembered (the cache starts over when full)
 CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
 
 if not Token.has_extension(CLASS_ATTR):
@@ -72,6 +74,8 @@ class DatesComponent:
         self.direct: list[tuple[str, str, Optional[re.Pattern]]] = []  # (rule, class, TEXT regex)
         self.needs: list[_Need] = []
         self._groups: dict[tuple[int, ...], _Group] = {}
+        self._by_classes: dict[frozenset, tuple[int, ...]] = {}
+        self._edtf: dict[tuple[str, dt.date], object] = {}
         for rule in load_patterns(folder / "patterns.jsonl"):
             if isinstance(rule.pattern, str):
                 pattern = list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))
@@ -169,7 +173,8 @@ class DatesComponent:
                         if classes[i] == cls and (rx is None or rx.search(doc[i].text)):
                             found.append(Candidate(i, i + 1, self.labels[rule], rule))
                 lows = lowers[s:e].tolist()
-                chosen = tuple(k for k, need in enumerate(self.needs) if need.met(present, set(lows)))
+                words = set(lows)
+                chosen = tuple(k for k in self._needing(present) if self.needs[k].met_words(words))
                 if not chosen:
                     continue
                 group = self._group(chosen)
@@ -197,6 +202,14 @@ class DatesComponent:
             else:
                 found.append(Candidate(a, b, "RELATIVE", "relative_phrase"))
         return sorted(found, key=lambda c: (-(c.end - c.start), c.start)), mods_before, mods_after
+
+    def _needing(self, present: set[str]) -> tuple[int, ...]:
+        """The multi-token rules whose required classes are all in `present` (by class set, once)."""
+        key = frozenset(present)
+        found = self._by_classes.get(key)
+        if found is None:
+            found = self._by_classes[key] = tuple(k for k, need in enumerate(self.needs) if need.classes <= key)
+        return found
 
     def _group(self, chosen: tuple[int, ...]) -> _Group:
         """A Matcher holding the multi-token patterns `chosen` (indices into self.needs), and
@@ -288,13 +301,31 @@ class DatesComponent:
         found = []
         for a, b, expression in pieces:
             try:
-                value = to_edtf(expression, self.lex)
+                value = self._to_edtf(expression)
             except ImpossibleDate as err:
                 add_flag(doc, "impossible_date", str(err), make_span(text, a, b, cand.rule))
                 found.append((a, b, None, section))
                 continue
             if value is not None:
                 found.append((a, b, value, section))
+        return found
+
+    def _to_edtf(self, expression: str) -> Optional[EdtfDate]:
+        """`to_edtf(expression, self.lex)`, remembered per expression and day (it reads today's date).
+
+        A pure function of those: years and dates recur on a page and across pages."""
+        key = (expression, dt.date.today())
+        found = self._edtf.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            try:
+                found = to_edtf(expression, self.lex)
+            except ImpossibleDate as err:
+                found = _Impossible(str(err))
+            if len(self._edtf) >= EDTF_CACHE:
+                self._edtf.clear()
+            self._edtf[key] = found
+        if isinstance(found, _Impossible):
+            raise ImpossibleDate(found.message)
         return found
 
     def _resolve(self, text: str, explicit: list[tuple[int, int, EdtfDate]],
@@ -345,6 +376,14 @@ def _item(text: str, start: int, end: int, value: EdtfDate, section: str, rule: 
     }
 
 
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class _Impossible:
+    message: str
+
+
 def _positions(lowers: np.ndarray, hits: set[int]) -> list[int]:
     """The tokens whose LOWER hash is one of `hits` (a few words: a few comparisons), in order."""
     if not hits:
@@ -367,7 +406,10 @@ class _Need:
     last: Optional[_Ends]  # what the last token of a match can be (None: anything)
 
     def met(self, present: set[str], words: set[int]) -> bool:
-        return self.classes <= present and not any(w.isdisjoint(words) for w in self.words)
+        return self.classes <= present and self.met_words(words)
+
+    def met_words(self, words: set[int]) -> bool:
+        return not any(w.isdisjoint(words) for w in self.words)
 
 
 def _required(spec: dict) -> bool:
