@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from spacy.attrs import IDX, LOWER, ORTH
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
@@ -45,6 +45,7 @@ WINDOW = 8
 NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
                 "interval_year_to_year", "interval_year_dash_short", "interval_compound",
                 "day_numeric", "day_iso", "year_with_mod"}
+KIND_CACHE = 8192  # token forms whose class is remembered
 EDTF_CACHE = 4096  # expressions remembered (the cache starts over when full)
 CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
 
@@ -76,6 +77,7 @@ class DatesComponent:
         self._groups: dict[tuple[int, ...], _Group] = {}
         self._by_classes: dict[frozenset, tuple[int, ...]] = {}
         self._edtf: dict[tuple[str, dt.date], object] = {}
+        self._kinds: dict[tuple[str, bool, bool], tuple[Optional[str], bool]] = {}
         for rule in load_patterns(folder / "patterns.jsonl"):
             if isinstance(rule.pattern, str):
                 pattern = list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))
@@ -98,13 +100,13 @@ class DatesComponent:
         words = sorted(set(self.lex.months) | set(self.lex.seasons) | self.triggers, key=len, reverse=True)
         # The trigger scan: these words (case-insensitive, whole words) and digit runs.
         self.word_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words) + r")\b")
-        self.digit_rx = re.compile(r"\d+")
+        self.digit_rx = re.compile(r"\d\d*")  # \d+, which the regex engine scans for more slowly
         self.word_ids = frozenset(nlp.vocab.strings.add(w) for w in words)
 
     # -- candidates -------------------------------------------------------------
     def _classify(self, doc: Doc, text: str) -> tuple[list[tuple[int, int]], dict[int, str], np.ndarray]:
         """Give the tokens that can start a date their class; return the token windows to match,
-        the classes given (token index -> class) and the page's IDX, LOWER, ORTH table.
+        the classes given (token index -> class) and the page's IDX, LOWER table.
 
         What the trigger regex `(?i)\\b(?:month|season|trigger words)\\b|\\d+` finds, read
         as cheaply: its matches are letter-only words or digit runs, so a token whose
@@ -114,23 +116,22 @@ class DatesComponent:
         """
         classes: dict[int, str] = {}
         hot: set[int] = set()
-        table = doc.to_array([IDX, LOWER, ORTH])
+        table = doc.to_array([IDX, LOWER])
         starts = table[:, 0].tolist()
         lowers = table[:, 1]
         seen: set[int] = set()
         for i in _positions(lowers, self.word_ids & set(lowers.tolist())):
             if self.word_rx.match(text, starts[i]) is not None:
                 seen.add(i)
-                self._look(doc[i], i, False, hot, classes)
+                self._look(doc, text, starts, lowers, i, False, hot, classes)
         for m in self.digit_rx.finditer(text):
             i = bisect.bisect_right(starts, m.start()) - 1
             if i < 0 or i in seen:
                 continue
             seen.add(i)
-            tok = doc[i]
             if m.start() > starts[i] and self.word_rx.search(text, starts[i], m.start() + 1) is not None:
                 continue  # a word came first in this token: the regex looked at the token then, for nothing
-            self._look(tok, i, True, hot, classes)
+            self._look(doc, text, starts, lowers, i, True, hot, classes)
         windows: list[tuple[int, int]] = []
         for i in sorted(hot):
             a, b = max(0, i - WINDOW), min(len(doc), i + WINDOW + 1)
@@ -140,24 +141,35 @@ class DatesComponent:
                 windows.append((a, b))
         return windows, classes, table
 
-    def _look(self, tok: Token, i: int, digits: bool, hot: set[int], classes: dict[int, str]) -> None:
+    def _look(self, doc: Doc, text: str, starts: list[int], lowers: np.ndarray, i: int, digits: bool,
+              hot: set[int], classes: dict[int, str]) -> None:
         """Class and heat of token `i` when the trigger scan lands on it (`digits`: on a digit run)."""
+        key = (self.vocab.strings[int(lowers[i])], text[starts[i]].isupper(), digits)
+        kind = self._kinds.get(key)
+        if kind is None:
+            if len(self._kinds) >= KIND_CACHE:
+                self._kinds.clear()
+            kind = self._kinds[key] = self._kind(*key)
+        cls, heat = kind
+        if heat:
+            hot.add(i)
+        if cls is not None:
+            doc[i]._.set(CLASS_ATTR, cls)
+            classes[i] = cls
+
+    def _kind(self, low: str, upper: bool, digits: bool) -> tuple[Optional[str], bool]:
+        """(class, hot) of a token of lower-case form `low` (`upper`: its first character is upper-case)."""
         lex = self.lex
-        low = tok.lower_
         cls = None
-        if low in lex.months and tok.text[:1].isupper():
+        if low in lex.months and upper:
             cls = "MONTH"
         elif low in lex.seasons:
             cls = "SEASON"
         elif low in self.triggers or self.digit_decade.match(low):
-            hot.add(i)
+            return None, True
         elif digits:
             cls = next((name for name, rx in self.class_rx if rx.match(low)), None)
-        if cls is not None:
-            tok._.set(CLASS_ATTR, cls)
-            classes[i] = cls
-            if cls != "DAY":
-                hot.add(i)
+        return cls, cls is not None and cls != "DAY"
 
     def _candidates(self, doc: Doc, text: str) -> tuple[list[Candidate], dict[int, list[int]], dict[int, list[int]]]:
         found: list[Candidate] = []
