@@ -197,3 +197,23 @@ def test_remembered_edtf_values_are_those_of_to_edtf(comp):
             assert outcome(comp._to_edtf, expression) == direct, expression
             impossible += isinstance(direct, tuple)
     assert impossible >= 4  # the impossible days raised both times
+
+
+def test_a_word_before_the_digits_of_a_token_stops_the_scan_there(nlp, tmp_path):
+    """With "mid" a trigger word, "mid-2019" is looked at on its word "mid" (a token form
+    that is no trigger), so the digits after it give it no class: as the former regex did."""
+    import json
+    import shutil
+
+    from pipeline.components.dates import DatesComponent
+
+    shutil.copytree(REPO / "models" / "dates", tmp_path / "dates")
+    lexicon = json.loads((tmp_path / "dates" / "lexicon.json").read_text())
+    lexicon["trigger_words"] = lexicon["trigger_words"] + ["mid"]
+    (tmp_path / "dates" / "lexicon.json").write_text(json.dumps(lexicon))
+    comp = DatesComponent(nlp, tmp_path)
+    reference = Reference(comp)
+    for text in ["It began in mid-2019 and again in early-2020.", "mid 2019", "Mid-2019, May 2019"]:
+        same(nlp, comp, reference, text)
+    windows, classes = reference.classify(nlp.make_doc("in mid-2019 and early-2020"), "in mid-2019 and early-2020")
+    assert sorted(classes.values()) == ["COMPOUND"]  # early-2020 only

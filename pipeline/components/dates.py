@@ -5,7 +5,11 @@ the lexicon (MONTH, SEASON, YEAR, DAY, DECADE, COMPOUND), token patterns in
 patterns.jsonl combine them (run only on token windows around such a token
 or a "year"/"month" word), and a PhraseMatcher finds the lexicon's modifier
 phrases ("since at least", "the late", "or earlier") and relative phrases
-("the prior year"). The longest candidate wins; one that yields no date
+("the prior year"). Matching is gated: a rule of one classed token is read
+off the class, and a window runs a Matcher of only the rules whose required
+classes and words it holds, cut to where their matches can start and end
+(the same matches as every rule over the window: tests/test_dates_fast.py).
+The longest candidate wins; one that yields no date
 leaves its tokens to shorter ones. Normalization is pipeline.edtf (pure
 functions); relative expressions are read against the nearest explicit date
 before them in the same paragraph.
@@ -45,6 +49,7 @@ WINDOW = 8
 NUMBER_RULES = {"year", "decade", "decade_apostrophe_s", "interval_year_dash_year",
                 "interval_year_to_year", "interval_year_dash_short", "interval_compound",
                 "day_numeric", "day_iso", "year_with_mod"}
+GROUP_CACHE = 1024  # rule combinations whose Matcher is kept
 KIND_CACHE = 8192  # token forms whose class is remembered
 EDTF_CACHE = 4096  # expressions remembered (the cache starts over when full)
 CONFIDENCE = {"day": 0.95, "month": 0.95, "season": 0.9, "decade": 0.9, "interval": 0.9, "year": 0.85}
@@ -228,6 +233,8 @@ class DatesComponent:
         what their first and last tokens can be; built once per combination."""
         group = self._groups.get(chosen)
         if group is None:
+            if len(self._groups) >= GROUP_CACHE:
+                self._groups.clear()
             matcher = Matcher(self.vocab, validate=False)
             for k in chosen:
                 matcher.add(self.needs[k].rule, [self.needs[k].pattern])
