@@ -83,9 +83,10 @@ class ArrestsComponent:
         return units
 
 
-    def _page_units(self, doc: Doc, layout, dates: list[DateMention],
-                    count_starts: list[int]) -> list[tuple[Unit, _Sentence]]:
-        """Every sentence with what date linking needs (its dates, paragraph, section) and what counting needs.
+    def _page_units(self, doc: Doc, layout, dates: list[DateMention], count_starts: list[int],
+                    pieces: list[tuple[int, int, int, int]]) -> list[tuple[Unit, _Sentence]]:
+        """Each sentence of `pieces` (from `_units`) with what date linking needs (its dates, paragraph,
+        section) and what counting needs.
 
         What is read only of a sentence holding a count (`generic`,
         `other_operation`, whether it is a headline) or only of one with an
@@ -99,7 +100,7 @@ class ArrestsComponent:
         title = layout.title
         paragraph_breaks = [m.end() for m in re.finditer(r"(?:\r?\n|\r)[ \t\u00a0]*(?:\r?\n|\r)", text)]
         out = []
-        for a, b, first, end in self._units(doc):
+        for a, b, first, end in pieces:
             section = layout.section_at(a)
             entry = None
             if section == "sources":
@@ -111,8 +112,7 @@ class ArrestsComponent:
             inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
             operation, since, report = classify_dates(text, inside, a, b, lex)
             sentence = text[a:b]
-            k = bisect.bisect_left(count_starts, first)
-            counted = k < len(count_starts) and count_starts[k] < end
+            counted = _within(count_starts, first, end)
             names_operation = bool(operation) and has_markers(sentence, lex.operation_words)[0]
             generic = other_operation = headline = False
             if counted:
@@ -166,7 +166,13 @@ class ArrestsComponent:
                               if any(self.labels[match_id][0] == "COUNT" for match_id, _, _ in found))
         trigger_starts = sorted(start for start, found in by_token.items()
                                 if any(self.labels[match_id][0] != "COUNT" for match_id, _, _ in found))
-        page = self._page_units(doc, layout, dates, count_starts)
+        pieces = self._units(doc)
+        # A count is read only in a sentence with a number and an arrest trigger, or a list line;
+        # date linking looks back, never ahead: sentences after the last such one are not needed.
+        last = max((i for i, (a, _, first, end) in enumerate(pieces)
+                    if _within(count_starts, first, end)
+                    and (_within(trigger_starts, first, end) or text[a:a + 1] in lex.bullets)), default=-1)
+        page = self._page_units(doc, layout, dates, count_starts, pieces[:last + 1])
         units = [u for u, _ in page]
         cross = self._single_story(layout)
         roles_cache: dict[int, frozenset] = {}
@@ -278,10 +284,15 @@ class ArrestsComponent:
 ROLE_WINDOW = 400  # characters either side of a count searched for the operation's name
 
 
+def _within(starts: list[int], first: int, end: int) -> bool:
+    """Does one of the sorted token offsets `starts` fall in first..end?"""
+    k = bisect.bisect_left(starts, first)
+    return k < len(starts) and starts[k] < end
+
+
 def _starts_within(starts: list[int], sent: "_Sentence") -> bool:
     """Does one of the sorted token offsets `starts` fall in the sentence?"""
-    k = bisect.bisect_left(starts, sent.first)
-    return k < len(starts) and starts[k] < sent.end
+    return _within(starts, sent.first, sent.end)
 
 
 class _TokenGrid:
