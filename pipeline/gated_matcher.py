@@ -294,39 +294,39 @@ def _windows(rule: _Rule, page: _Page) -> list[tuple[int, int]]:
         else:
             windows.append((a, b))
     if len(rule.required) > 1:  # every required word must be inside the window too
-        windows = [(a, b) for a, b in windows if _holds_all(page, a, b, rule.required)]
+        required = [_word_positions(page, words) for words in rule.required]
+        windows = [(a, b) for a, b in windows if all(_first_in(found, a, b) is not None for found in required)]
     if rule.ends is not None:
-        windows = [w for w in (_trimmed(page, a, b, rule.ends) for a, b in windows) if w]
+        first, before, last, after = rule.ends
+        heads, tails = _word_positions(page, first), _word_positions(page, last)
+        windows = [w for w in (_trimmed(a, b, heads, before, tails, after) for a, b in windows) if w]
     return windows
 
 
-def _first_at_or_after(page: _Page, words: frozenset[int], a: int, b: int) -> Optional[int]:
-    """The first token in a..b whose word is one of `words`, or None."""
-    best = None
-    for word in words & page.positions.keys():
-        found = page.positions[word]
-        k = bisect.bisect_left(found, a)
-        if k < len(found) and found[k] < b and (best is None or found[k] < best):
-            best = found[k]
-    return best
+def _word_positions(page: _Page, words: frozenset[int]) -> list[int]:
+    """The tokens of the page whose word is one of `words`, in order."""
+    hits = [page.positions[word] for word in words & page.positions.keys()]
+    if len(hits) == 1:
+        return hits[0]
+    return sorted(i for found in hits for i in found)
 
 
-def _last_before(page: _Page, words: frozenset[int], a: int, b: int) -> Optional[int]:
-    """The last token in a..b whose word is one of `words`, or None."""
-    best = None
-    for word in words & page.positions.keys():
-        found = page.positions[word]
-        k = bisect.bisect_left(found, b) - 1
-        if k >= 0 and found[k] >= a and (best is None or found[k] > best):
-            best = found[k]
-    return best
+def _first_in(positions: list[int], a: int, b: int) -> Optional[int]:
+    """The first of the sorted `positions` in a..b, or None."""
+    k = bisect.bisect_left(positions, a)
+    return positions[k] if k < len(positions) and positions[k] < b else None
 
 
-def _trimmed(page: _Page, a: int, b: int, ends: tuple) -> Optional[tuple[int, int]]:
+def _last_in(positions: list[int], a: int, b: int) -> Optional[int]:
+    """The last of the sorted `positions` in a..b, or None."""
+    k = bisect.bisect_left(positions, b) - 1
+    return positions[k] if k >= 0 and positions[k] >= a else None
+
+
+def _trimmed(a: int, b: int, heads: list[int], before: float, tails: list[int],
+             after: float) -> Optional[tuple[int, int]]:
     """Window a..b cut to where a match can start (before its first fixed word) and end (after its last)."""
-    first, before, last, after = ends
-    head = _first_at_or_after(page, first, a, b)
-    tail = _last_before(page, last, a, b)
+    head, tail = _first_in(heads, a, b), _last_in(tails, a, b)
     if head is None or tail is None:
         return None
     start = a if before == UNBOUNDED else max(a, head - int(before))
@@ -338,10 +338,7 @@ def _anchor_positions(rule: _Rule, page: _Page) -> list[int]:
     """The tokens of the page that can be `rule`'s anchor, in order."""
     if rule.anchor.flag is not None:
         return page.flags[rule.anchor.flag]
-    hits = [page.positions[word] for word in rule.word_ids & page.positions.keys()]
-    if len(hits) == 1:
-        return hits[0]
-    return sorted(i for found in hits for i in found)
+    return _word_positions(page, rule.word_ids)
 
 
 def _is_anchor_only(spec: dict) -> bool:
@@ -349,8 +346,3 @@ def _is_anchor_only(spec: dict) -> bool:
     if set(spec) == {"LOWER"}:
         return literal_words(spec["LOWER"]) is not None
     return len(spec) == 1 and next(iter(spec)) in FLAG_KEYS and next(iter(spec.values())) is True
-
-
-def _holds_all(page: _Page, a: int, b: int, required: list[frozenset[int]]) -> bool:
-    """Every required word list has a word in tokens a..b."""
-    return all(_first_at_or_after(page, words, a, b) is not None for words in required)
