@@ -56,12 +56,13 @@ def outgrown(nlp: Language, budget: Optional[int] = None) -> bool:
 def renewed(nlp: Language, budget: Optional[int] = None) -> Language:
     """`nlp`, or a fresh pipeline on the same rules once `nlp` has outgrown its budget.
 
-    Call it between groups of pages; the old pipeline is freed when its holder lets go of it."""
-    if not outgrown(nlp, budget):
-        return nlp
+    Call it between groups of pages; the old pipeline is freed when its holder lets go of it.
+    A pipeline not made by `build_nlp` (a caller's own) is never replaced: we could not rebuild it."""
     built = _BUILT.get(nlp)
+    if built is None or not outgrown(nlp, budget):
+        return nlp
     log.debug("the pipeline's vocabulary grew to %d strings: building a fresh one", len(nlp.vocab.strings))
-    return build_nlp(built[1] if built else None)
+    return build_nlp(built[1])
 
 
 def shared_nlp(models_dir: Optional[str] = None) -> Language:

@@ -66,3 +66,12 @@ def test_a_batch_renewing_between_partitions_writes_the_same_records(nlp, pages,
     run_batch([str(pages)], tmp_path / "renewing", build_nlp(), workers=1)
     once = (tmp_path / "once" / RECORDS_FILE).read_text().replace(str(tmp_path / "once"), "OUT")
     assert (tmp_path / "renewing" / RECORDS_FILE).read_text().replace(str(tmp_path / "renewing"), "OUT") == once
+
+
+def test_a_callers_own_pipeline_is_never_replaced():
+    import spacy
+
+    own = spacy.blank("en")
+    own("Words the blank vocabulary has not seen: Zyxwvut qqqplorp 4817263.")
+    assert outgrown(own, budget=1)
+    assert renewed(own, budget=1) is own
