@@ -123,13 +123,15 @@ def has_context(scope_text: str, words: list[str]) -> bool:
     return bool(words) and _words_regex(tuple(words)).search(scope_text.lower().replace("’", "'")) is not None
 
 
+BLANK_LINE = re.compile(r"\r?\n[ \t\u00a0]*\r?\n|\r[ \t\u00a0]*\r")
+
+
 def paragraph_bounds(text: str, start: int, end: int, reach: int = 1500) -> tuple[int, int]:
     """The paragraph (text between blank lines) around text[start:end], at most `reach` characters each side."""
-    blank = re.compile(r"\r?\n[ \t\u00a0]*\r?\n|\r[ \t\u00a0]*\r")
     lo = max(0, start - reach)
-    for m in blank.finditer(text, lo, start):
+    for m in BLANK_LINE.finditer(text, lo, start):
         lo = m.end()
-    m = blank.search(text, end, min(len(text), end + reach))
+    m = BLANK_LINE.search(text, end, min(len(text), end + reach))
     return lo, (m.start() if m else min(len(text), end + reach))
 
 
