@@ -110,7 +110,7 @@ class ArrestsComponent:
                 ("section", bisect.bisect_right(sec_starts, a) - 1)
             lo = bisect.bisect_left(date_starts, a)
             inside = [d for d in dates[lo:bisect.bisect_left(date_starts, b)] if d.end <= b]
-            operation, since, report = classify_dates(text, inside, a, b, lex)
+            operation, since, report = classify_dates(text, inside, a, b, lex) if inside else ([], [], False)
             sentence = text[a:b]
             counted = _within(count_starts, first, end)
             names_operation = bool(operation) and has_markers(sentence, lex.operation_words)[0]
