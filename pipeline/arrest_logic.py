@@ -23,6 +23,7 @@ from typing import Iterable, Optional, Sequence
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.numbers import parse_number
+from pipeline.rules import derived
 
 QUALIFIERS = ("over", "at_least", "about", "up_to")
 ROLES = ("buyer", "seller", "trafficker")
@@ -653,29 +654,16 @@ def is_publication_line(text: str, date: DateMention, lex: ArrestLexicon, bullet
     return False
 
 
-_LEXICON_REGEXES: dict[tuple[int, str], tuple[ArrestLexicon, object]] = {}
-
-
-def _lexicon_regex(lex: ArrestLexicon, key: str, build):
-    """`build(lex)`, compiled once per lexicon object (rules are data: built when first needed)."""
-    known = _LEXICON_REGEXES.get((id(lex), key))
-    if known is not None and known[0] is lex:
-        return known[1]
-    built = build(lex)
-    _LEXICON_REGEXES[(id(lex), key)] = (lex, built)
-    return built
-
-
 def _since_before_regex(lex: ArrestLexicon) -> re.Pattern:
     """A since word ending the text before a date ("since", "beginning in at least about")."""
-    return _lexicon_regex(lex, "since_before", lambda lx: re.compile(
+    return derived(lex, "arrests:since_before", lambda lx: re.compile(
         r"\b(?:" + "|".join(re.escape(w) for w in lx.since_words) + r")(\s+at\s+least)?\s*(about\s+)?$"
         if lx.since_words else r"(?!)"))
 
 
 def _report_word_regexes(lex: ArrestLexicon) -> list[re.Pattern]:
     """One whole-word regex per report word, in lexicon order."""
-    return _lexicon_regex(lex, "report_words", lambda lx: [
+    return derived(lex, "arrests:report_words", lambda lx: [
         re.compile(r"\b" + re.escape(w.lower()) + r"\b") for w in lx.report_words])
 
 
@@ -741,22 +729,21 @@ def has_markers(text: str, *marker_lists: Iterable[str]) -> list[bool]:
 
 
 WORD_RUN = re.compile(r"\w+")
-_MARKER_LISTS: dict[int, tuple[object, re.Pattern, Optional[frozenset[str]]]] = {}
 
 
 def _marker_regex_of(markers: Iterable[str]) -> tuple[re.Pattern, Optional[frozenset[str]]]:
     """(marker_regex, the phrases' first words or None when a phrase starts with a non-word character)
-    of a lexicon's list, looked up by identity (hashing a long tuple on every call cost more)."""
-    known = _MARKER_LISTS.get(id(markers))
-    if known is not None and known[0] is markers:
-        return known[1], known[2]
+    of a lexicon's list, built once per list."""
+    if isinstance(markers, (list, tuple, frozenset)):
+        return derived(markers, "arrests:markers", _marker_tests)
+    return _marker_tests(markers)  # a one-off iterable: nothing to remember it by
+
+
+def _marker_tests(markers: Iterable[str]) -> tuple[re.Pattern, Optional[frozenset[str]]]:
     phrases = tuple(markers)
     firsts = [WORD_RUN.match(m.lower()) for m in phrases]
     first_words = None if not all(firsts) else frozenset(m.group() for m in firsts)
-    rx = marker_regex(phrases)
-    if isinstance(markers, (list, tuple, frozenset)):
-        _MARKER_LISTS[id(markers)] = (markers, rx, first_words)
-    return rx, first_words
+    return marker_regex(phrases), first_words
 
 
 @lru_cache(maxsize=256)

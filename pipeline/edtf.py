@@ -30,7 +30,7 @@ from typing import Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.numbers import parse_number
-from pipeline.rules import load_lexicon, models_dir
+from pipeline.rules import derived, load_lexicon, models_dir
 
 Mod = Literal["START", "MID", "END", "APPROX", "BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"]
 SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
@@ -264,31 +264,23 @@ def _month_alt(lex: DateLexicon) -> str:
     return "|".join(re.escape(n) for n in names)
 
 
-_PATTERN_CACHE: dict[int, tuple[DateLexicon, dict[str, re.Pattern]]] = {}
-_REGEX_CACHE: dict[tuple[int, str], tuple[DateLexicon, re.Pattern]] = {}
-
-
 def _compiled(lex: DateLexicon, key: str, build) -> re.Pattern:
     """A regex built from the lexicon by `build(lex)`, compiled once per lexicon and key."""
-    cached = _REGEX_CACHE.get((id(lex), key))
-    if cached is not None and cached[0] is lex:
-        return cached[1]
-    rx = re.compile(build(lex))
-    _REGEX_CACHE[(id(lex), key)] = (lex, rx)
-    return rx
+    return derived(lex, "edtf:" + key, lambda lx: re.compile(build(lx)))
 
 
 def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
     """The expression shapes, compiled once per lexicon."""
-    cached = _PATTERN_CACHE.get(id(lex))
-    if cached is not None and cached[0] is lex:
-        return cached[1]
+    return derived(lex, "edtf:shapes", _shapes)
+
+
+def _shapes(lex: DateLexicon) -> dict[str, re.Pattern]:
     month_alt = _month_alt(lex)
     season_alt = "|".join(re.escape(s) for s in sorted(lex.seasons, key=len, reverse=True))
     m = rf"(?P<month>{month_alt})\.?"
     y = r"(?P<year>\d{4})"
     d = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-    pats = {
+    return {
         "day_mdy": re.compile(rf"^{m} {d},? {y}$"),
         "day_dmy": re.compile(rf"^{d} (?:of )?{m},? {y}$"),
         "day_numeric": re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<year>\d{4})$"),
@@ -301,8 +293,6 @@ def _pats(lex: DateLexicon) -> dict[str, re.Pattern]:
         "decade": re.compile(r"^(?P<dec>\d{3})0'?s$"),
         "decade_short": re.compile(r"^'(?P<d>\d)0s$"),
     }
-    _PATTERN_CACHE[id(lex)] = (lex, pats)
-    return pats
 
 
 def _month_number(name: str, lex: DateLexicon) -> int:
@@ -556,20 +546,21 @@ def resolve_relative(text: str, anchor: Optional[EdtfDate], lex: Optional[DateLe
 
 # ---------------------------------------------------------------- rejections
 
-_WORD_SETS: dict[tuple[int, str], tuple[DateLexicon, frozenset, int]] = {}
 _OPENERS = "([{\"'\u201c\u2018"
+
+
+def _word_set(words) -> tuple[frozenset, int]:
+    """The words as a set, and how many words the longest entry has."""
+    vocab = frozenset(words)
+    return vocab, max((len(w.split()) for w in vocab), default=0)
 
 
 def _ends_with_word(s: str, words, lex: Optional[DateLexicon] = None, key: str = "") -> Optional[str]:
     """The entry of `words` (one or more whole words) that `s` ends with, or None."""
-    cached = _WORD_SETS.get((id(lex), key)) if lex is not None and key else None
-    if cached is not None and cached[0] is lex:
-        vocab, longest = cached[1], cached[2]
+    if lex is not None and key:
+        vocab, longest = derived(lex, "edtf:words:" + key, lambda _: _word_set(words))
     else:
-        vocab = frozenset(words)
-        longest = max((len(w.split()) for w in vocab), default=0)
-        if lex is not None and key:
-            _WORD_SETS[(id(lex), key)] = (lex, vocab, longest)
+        vocab, longest = _word_set(words)
     parts = s[-80:].split()
     for k in range(min(longest, len(parts)), 0, -1):
         candidate = " ".join(parts[-k:]).lstrip(_OPENERS)

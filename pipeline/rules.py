@@ -11,7 +11,9 @@ with its name and line, never be skipped silently:
   passes in.
 
 `rules_hash()` is the sha256 of every file under models/ (path and bytes),
-so a record names exactly the rules that made it.
+so a record names exactly the rules that made it. `derived(lexicon, key,
+build)` keeps what an extractor builds from a lexicon (regexes, word sets)
+so it is built once, not on every call.
 """
 from __future__ import annotations
 
@@ -19,13 +21,36 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 T = TypeVar("T", bound=BaseModel)
+D = TypeVar("D")
+
+# What `derived` built: (id of the owner, key) -> (owner, value).
+_DERIVED: dict[tuple[int, str], tuple[object, object]] = {}
+DERIVED_LIMIT = 1024
+
+
+def derived(owner: object, key: str, build: Callable[[Any], D]) -> D:
+    """`build(owner)`, built once per owner object and key: a regex or word set made from a lexicon.
+
+    Looked up by the owner's identity (a lexicon model or a list is not
+    hashable, and hashing its contents on every call is the cost this
+    saves); the owner is held, so its id is not reused while its entry
+    lives. The memo starts over past DERIVED_LIMIT entries: pipelines
+    renewed over a long batch bring new lexicons and do not pile up."""
+    known = _DERIVED.get((id(owner), key))
+    if known is not None and known[0] is owner:
+        return known[1]  # type: ignore[return-value]
+    value = build(owner)
+    if len(_DERIVED) >= DERIVED_LIMIT:
+        _DERIVED.clear()
+    _DERIVED[(id(owner), key)] = (owner, value)
+    return value
 
 
 class RuleFileError(ValueError):
