@@ -35,6 +35,7 @@ from spacy.tokens import Doc, Token
 from pipeline.edtf import (EdtfDate, ImpossibleDate, after_temporal_word, duration_context,
                            load_date_lexicon, paragraph_starts, reject_reason, relative_rule,
                            resolve_relative, split_coordination, to_edtf)
+from pipeline.gated_matcher import literal_words, op_bounds
 from pipeline.rules import load_patterns, models_dir as resolve_models_dir
 from pipeline.spans import add_flag, make_span, results, text_of
 
@@ -424,23 +425,8 @@ class _Need:
     first: Optional[_Ends]  # what the first token of a match can be (None: anything)
     last: Optional[_Ends]  # what the last token of a match can be (None: anything)
 
-    def met(self, present: set[str], words: set[int]) -> bool:
-        return self.classes <= present and self.met_words(words)
-
     def met_words(self, words: set[int]) -> bool:
         return not any(w.isdisjoint(words) for w in self.words)
-
-
-def _required(spec: dict) -> bool:
-    return spec.get("OP") in (None, "1", "+")
-
-
-def _literal(value) -> Optional[list[str]]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
-        return list(value["IN"])
-    return None
 
 
 def _date_class(spec: dict) -> Optional[str]:
@@ -454,15 +440,15 @@ def _need_of(rule: str, pattern: list[dict], vocab) -> _Need:
     """Every required token's class, and for each required token fixed to words, those words."""
     classes, words = set(), []
     for spec in pattern:
-        if not _required(spec):
+        if op_bounds(spec.get("OP"))[0] < 1 or spec.get("OP") == "!":
             continue
         cls = _date_class(spec)
         if cls is not None:
             classes.add(cls)
         for key in ("LOWER", "ORTH", "TEXT"):
-            values = _literal(spec.get(key))
-            if values is not None:  # LOWER or ORTH: either hash will do (a looser test, never a stricter one)
-                words.append(frozenset(vocab.strings.add(v) for value in values for v in (value, value.lower())))
+            values = literal_words(spec.get(key))  # lower-cased: windows are read as LOWER hashes
+            if values is not None:
+                words.append(frozenset(vocab.strings.add(v) for v in values))
                 break
     return _Need(rule, pattern, frozenset(classes), tuple(words), _ends(pattern, vocab), _ends(pattern[::-1], vocab))
 
@@ -496,11 +482,11 @@ def _ends(pattern: list[dict], vocab) -> Optional[_Ends]:
         if cls is not None:
             classes.add(cls)
         else:
-            values = next((v for v in (_literal(spec.get(k)) for k in ("LOWER", "ORTH", "TEXT")) if v is not None),
-                          None)
+            values = next((v for v in (literal_words(spec.get(k)) for k in ("LOWER", "ORTH", "TEXT"))
+                           if v is not None), None)
             if values is None:
                 return None
-            words.update(vocab.strings.add(v.lower()) for v in values)  # a token's LOWER is its text lowered
+            words.update(vocab.strings.add(v) for v in values)  # lower-cased: a token's LOWER is its text lowered
         if op in (None, "1", "+"):
             return _Ends(frozenset(classes), frozenset(words))
     return None
