@@ -43,7 +43,8 @@ from typing import Iterable, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.abbreviations import (Abbreviation, find_named_as, occurrences, short_form_occurrences)
+from pipeline.abbreviations import Abbreviation, find_named_as, short_form_occurrences
+from pipeline.text_scan import occurrences
 
 AgencyKind = Literal["police", "sheriff", "state_police", "prosecutor", "court", "federal",
                      "state_agency", "local_government", "task_force", "ngo", "other"]

@@ -20,6 +20,8 @@ from typing import Iterable, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.text_scan import matches_not_after
+
 # ---------------------------------------------------------------- vocabularies
 
 
@@ -248,19 +250,8 @@ def count_mentions(text: str, name: str) -> int:
         return sum(1 for _ in re.finditer(r"(?<![\w])(?![a-z])", text))
     if not _head_in(name, text):
         return 0
-    # The former pattern, "(?<![\w])" + name, scanned every position for its lookbehind;
-    # the name alone is searched by its literal first word, and the lookbehind checked on
-    # each hit: a hit after a word character is skipped one character on, as the regex would.
-    pattern, count, pos = _mention_pattern(name), 0, 0
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            return count
-        if m.start() > 0 and _WORD_CHAR.match(text, m.start() - 1):
-            pos = m.start() + 1
-            continue
-        count += 1
-        pos = m.end()
+    # not after a word character: the lookbehind `(?<![\w])`, checked on each hit (pipeline.text_scan)
+    return sum(1 for _ in matches_not_after(_mention_pattern(name), _WORD_CHAR, text))
 
 
 def _head_in(name: str, text: str) -> bool:

@@ -6,8 +6,8 @@ import re
 from hypothesis import given, strategies as st
 
 from pipeline.abbreviations import (SHORT_FORM_NOT_AFTER, best_long_form, find_abbreviations, find_named_as,
-                                    is_short_form, matches_not_after, occurrences,
-                                    short_form_occurrences)
+                                    is_short_form, short_form_occurrences)
+from pipeline.text_scan import matches_not_after, occurrences
 
 
 def defined(text: str) -> dict[str, str]:
