@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from spacy.matcher import Matcher
 
 from pipeline.components.dates import CLASS_ATTR, FACTORY, WINDOW, Candidate
 
@@ -30,6 +31,9 @@ class Reference:
 
     def __init__(self, comp):
         self.c = comp
+        self.matcher = Matcher(comp.vocab, validate=True)  # every rule, over every window
+        for rule, pattern in comp.patterns:
+            self.matcher.add(rule, [pattern])
         words = sorted(set(comp.lex.months) | set(comp.lex.seasons) | comp.triggers, key=len, reverse=True)
         self.trigger_rx = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w.rstrip(".")) for w in words)
                                      + r")\b|\d+")
@@ -71,7 +75,7 @@ class Reference:
     def candidates(self, doc, text):
         found = []
         for s, e in self.classify(doc, text)[0]:
-            for match_id, a, b in self.c.matcher(doc[s:e]):
+            for match_id, a, b in self.matcher(doc[s:e]):
                 rule = doc.vocab.strings[match_id]
                 found.append(Candidate(s + a, s + b, self.c.labels[rule], rule))
         mods_before, mods_after = {}, {}

@@ -71,11 +71,11 @@ class DatesComponent:
     def __init__(self, nlp: Language, root: Path):
         self.lex = load_date_lexicon(root)
         folder = root / "dates"
-        # The whole rule set in one Matcher (validated here). Matching runs instead
-        # one-token rules directly and, on each window, a Matcher of the other rules
-        # whose required classes and words the window holds (their matches are the
-        # same: tests/test_dates_fast.py compares them with this one).
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        # Every rule's token pattern (validated by load_patterns). Matching runs one-token
+        # rules directly and, on each window, a Matcher of the other rules whose required
+        # classes and words the window holds: the matches of one Matcher of all of them
+        # (tests/test_dates_fast.py compares the two).
+        self.patterns: list[tuple[str, list[dict]]] = []
         self.vocab = nlp.vocab
         self.labels: dict[str, str] = {}
         self.direct: list[tuple[str, str, Optional[re.Pattern]]] = []  # (rule, class, TEXT regex)
@@ -89,7 +89,7 @@ class DatesComponent:
                 pattern = list({"LOWER": t.lower_} for t in nlp.make_doc(rule.pattern))
             else:
                 pattern = rule.pattern
-            self.matcher.add(rule.id, [pattern])
+            self.patterns.append((rule.id, pattern))
             self.labels[rule.id] = rule.label
             alone = _one_token_rule(pattern)
             if alone is not None:
