@@ -37,6 +37,18 @@ def sample_outcomes(nlp):
 
 
 @pytest.fixture(scope="session")
+def sample_texts() -> list[str]:
+    """The text of every page the project has: raw/, the held-out tests/corpus and the shared corpora."""
+    from pipeline.load import load_document
+
+    folders = [RAW, REPO / "tests" / "corpus" / "raw", SHARED / "corpus" / "dev" / "raw",
+               SHARED / "corpus" / "dev2" / "raw"]
+    paths = sorted(p for f in folders if f.is_dir() for p in f.iterdir()
+                   if p.suffix.lower() in (".txt", ".html", ".htm"))
+    return [load_document(str(p), p.stem).text for p in paths]
+
+
+@pytest.fixture(scope="session")
 def extract_text(nlp):
     """Run the whole pipeline on a text; returns the record's fields as a dict."""
     from pipeline.build import build_record

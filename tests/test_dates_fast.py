@@ -23,7 +23,6 @@ from spacy.matcher import Matcher
 from pipeline.components.dates import CLASS_ATTR, FACTORY, WINDOW, Candidate
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 class Reference:
@@ -109,20 +108,10 @@ def same(nlp, comp, reference, text: str) -> None:
     assert new[1:] == old[1:]
 
 
-def sample_texts() -> list[str]:
-    from pipeline.load import load_document
-
-    folders = [REPO / "raw", REPO / "tests" / "corpus" / "raw", SHARED / "corpus" / "dev" / "raw",
-               SHARED / "corpus" / "dev2" / "raw"]
-    paths = sorted(p for f in folders if f.is_dir() for p in f.iterdir()
-                   if p.suffix.lower() in (".txt", ".html", ".htm"))
-    return [load_document(str(p), p.stem).text for p in paths]
-
-
-def test_same_candidates_on_sample_pages(nlp, comp, reference):
+def test_same_candidates_on_sample_pages(nlp, comp, reference, sample_texts):
     from pipeline.bench import vary
 
-    texts = sample_texts()
+    texts = sample_texts
     assert len(texts) > 40
     rng = random.Random(5)
     names = ["Spring", "March", "May", "Summer", "Between", "From", "Year"]

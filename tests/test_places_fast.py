@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -20,9 +19,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipeline import places
 from pipeline.components.jurisdiction import load_vocab
 from pipeline.places import Found, PlaceVocab
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 # ---------------------------------------------------------------- the former definitions
@@ -103,18 +99,8 @@ def agree(text: str, vocab: PlaceVocab) -> None:
     assert places._standalone_city_in(text, vocab) == old_standalone_city_in(text, vocab)
 
 
-def sample_texts() -> list[str]:
-    from pipeline.load import load_document
-
-    folders = [REPO / "raw", REPO / "tests" / "corpus" / "raw", SHARED / "corpus" / "dev" / "raw",
-               SHARED / "corpus" / "dev2" / "raw"]
-    paths = sorted(p for f in folders if f.is_dir() for p in f.iterdir()
-                   if p.suffix.lower() in (".txt", ".html", ".htm"))
-    return [load_document(str(p), p.stem).text for p in paths]
-
-
-def test_same_answers_on_sample_pages(vocab):
-    texts = sample_texts()
+def test_same_answers_on_sample_pages(vocab, sample_texts):
+    texts = sample_texts
     assert len(texts) > 40
     named = 0
     for text in texts:
