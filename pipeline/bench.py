@@ -103,8 +103,28 @@ def median_run(measure, times: int = 3) -> tuple:
 
 def run_cli(corpus: Path, out: Path, workers: int) -> dict:
     """`profilex run` in a fresh process: wall and CPU seconds (its workers included), peak RSS (MiB)."""
-    cmd = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--force", "--quiet",
-           "--workers", str(workers)]
+    return run_child([sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--force",
+                      "--quiet", "--workers", str(workers)])
+
+
+def import_spacy_cpu() -> float:
+    """CPU seconds a fresh process spends importing spaCy: start-up that no pipeline built on it avoids."""
+    return run_child([sys.executable, "-c", "import spacy"])["cpu"]
+
+
+# The floor as a batch of its own: a fresh process that imports spaCy, builds spacy.blank("en"),
+# reads every page and tokenizes it: start-up included, as (b) has it.
+FLOOR_PROCESS = ("import sys, spacy\nfrom pathlib import Path\ntokenizer = spacy.blank('en').tokenizer\n"
+                 "for path in sorted(Path(sys.argv[1]).iterdir()):\n    tokenizer(path.read_text(encoding='utf-8'))\n")
+
+
+def floor_process_cpu(corpus: Path) -> float:
+    """CPU seconds of FLOOR_PROCESS over the pages in `corpus`."""
+    return run_child([sys.executable, "-c", FLOOR_PROCESS, str(corpus)])["cpu"]
+
+
+def run_child(cmd: list[str]) -> dict:
+    """Run `cmd` in the repo: wall and CPU seconds (its children included), peak RSS (MiB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -112,7 +132,7 @@ def run_cli(corpus: Path, out: Path, workers: int) -> dict:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"profilex run failed ({proc.returncode}):\n{stderr}")
+        raise SystemExit(f"{' '.join(cmd[1:3])} failed ({proc.returncode}):\n{stderr}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
 
 
@@ -191,12 +211,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"(b) profilex run, 1 worker (start-up in): {cpu:6.2f} {rate(n, cpu):>8} {rate(words, cpu):>10} "
               f"{single['wall']:10.2f}")
         print(f"    ratio (b)/(a): {cpu / floor:.1f}x in CPU time (goal: at most 1.5x)")
+        process_floor = floor_process_cpu(corpus)
+        print(f"    (a) as a process of its own, start-up in (import spaCy, spacy.blank, read, tokenize): "
+              f"{process_floor:.2f} CPU s; (b) is {cpu / process_floor:.1f}x that")
         one = work / "one"
         one.mkdir()
         shutil.copy(paths[0], one / paths[0].name)
         startup = run_cli(one, work / "out0", 1)["cpu"]
         per_page = (cpu - startup) / n
-        print(f"    start-up (a run of one page): {startup:.2f} CPU s; after it, {1000 * per_page:.2f} ms/page, "
+        print(f"    start-up (a run of one page): {startup:.2f} CPU s ({startup / floor:.2f}x the floor; importing "
+              f"spaCy alone: {import_spacy_cpu():.2f} s); after it, {1000 * per_page:.2f} ms/page, "
               f"{per_page * n / floor:.1f}x the floor")
         if args.workers > 1:
             multi = run_cli(corpus, work / "outN", args.workers)
