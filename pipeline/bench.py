@@ -103,13 +103,13 @@ def median_run(measure, times: int = 3) -> tuple:
 
 def run_cli(corpus: Path, out: Path, workers: int) -> dict:
     """`profilex run` in a fresh process: wall and CPU seconds (its workers included), peak RSS (MiB)."""
-    return run_child([sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--force",
-                      "--quiet", "--workers", str(workers)])
+    return run_child("profilex run", [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out),
+                                      "--force", "--quiet", "--workers", str(workers)])
 
 
 def import_spacy_cpu() -> float:
     """CPU seconds a fresh process spends importing spaCy: start-up that no pipeline built on it avoids."""
-    return run_child([sys.executable, "-c", "import spacy"])["cpu"]
+    return run_child("import spacy", [sys.executable, "-c", "import spacy"])["cpu"]
 
 
 # The floor as a batch of its own: a fresh process that imports spaCy, builds spacy.blank("en"),
@@ -120,11 +120,11 @@ FLOOR_PROCESS = ("import sys, spacy\nfrom pathlib import Path\ntokenizer = spacy
 
 def floor_process_cpu(corpus: Path) -> float:
     """CPU seconds of FLOOR_PROCESS over the pages in `corpus`."""
-    return run_child([sys.executable, "-c", FLOOR_PROCESS, str(corpus)])["cpu"]
+    return run_child("the floor process", [sys.executable, "-c", FLOOR_PROCESS, str(corpus)])["cpu"]
 
 
-def run_child(cmd: list[str]) -> dict:
-    """Run `cmd` in the repo: wall and CPU seconds (its children included), peak RSS (MiB)."""
+def run_child(what: str, cmd: list[str]) -> dict:
+    """Run `cmd` (`what`, for the error) in the repo: wall and CPU seconds (its children included), peak RSS (MiB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -132,7 +132,7 @@ def run_child(cmd: list[str]) -> dict:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd[1:3])} failed ({proc.returncode}):\n{stderr}")
+        raise SystemExit(f"{what} failed ({proc.returncode}):\n{stderr}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
 
 

@@ -254,13 +254,7 @@ def chart_arrests(by_year: dict[str, dict[str, int]]) -> Optional[str]:
 
 
 def chart_agencies(by_kind: dict[str, int]) -> Optional[str]:
-    if not by_kind:
-        return None
-    fig, ax = _figure(6, 0.3 * len(by_kind) + 0.8)
-    kinds = list(by_kind)[::-1]
-    ax.barh(kinds, [by_kind[k] for k in kinds], color=PALETTE[4])
-    ax.set_xlabel("agencies (one per page)")
-    return _svg(fig)
+    return _horizontal_bars(by_kind, PALETTE[4], "agencies (one per page)")
 
 
 def chart_confidence(confidence: dict[str, dict[str, Any]]) -> Optional[str]:
@@ -277,13 +271,21 @@ def chart_confidence(confidence: dict[str, dict[str, Any]]) -> Optional[str]:
 
 
 def chart_share(shares: dict[str, float]) -> Optional[str]:
-    if not shares:
+    percent = {name: 100 * share for name, share in shares.items()}
+    return _horizontal_bars(percent, PALETTE[3], "% of pages with the field found", limit=100)
+
+
+def _horizontal_bars(values: dict[str, float], color: str, xlabel: str,
+                     limit: Optional[float] = None) -> Optional[str]:
+    """One horizontal bar per key, the first at the top; None when there is nothing to draw."""
+    if not values:
         return None
-    fig, ax = _figure(6, 0.3 * len(shares) + 0.8)
-    names = list(shares)[::-1]
-    ax.barh(names, [100 * shares[n] for n in names], color=PALETTE[3])
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("% of pages with the field found")
+    fig, ax = _figure(6, 0.3 * len(values) + 0.8)
+    names = list(values)[::-1]
+    ax.barh(names, [values[n] for n in names], color=color)
+    if limit is not None:
+        ax.set_xlim(0, limit)
+    ax.set_xlabel(xlabel)
     return _svg(fig)
 
 
